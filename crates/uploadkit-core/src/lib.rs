@@ -7,4 +7,5 @@
 pub mod clock;
 pub mod credentials;
 pub mod encode;
+pub mod s3;
 pub mod sigv4;

@@ -1,0 +1,328 @@
+//! Browser form uploads: a signed POST policy whose conditions are derived from the form
+//! fields the kit emits, so S3 never answers "Extra input fields".
+
+use base64::Engine as _;
+use serde_json::{Value, json};
+
+use super::presign_url::effective_expiry;
+use super::{BucketName, ObjectKey, S3Target};
+use crate::clock::SigningTime;
+use crate::encode::hex;
+use crate::sigv4::{ALGORITHM, Signer, SigningError, credential_scope};
+
+/// One condition of a POST policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Condition {
+    /// The field must equal the value: `{"field": "value"}`.
+    Exact {
+        /// Field name.
+        field: String,
+        /// Required value.
+        value: String,
+    },
+    /// The field must start with the prefix: `["starts-with", "$field", "prefix"]`.
+    StartsWith {
+        /// Field name.
+        field: String,
+        /// Required prefix (empty: any value).
+        prefix: String,
+    },
+    /// The file's size in bytes must be within `min..=max`.
+    ContentLengthRange {
+        /// Smallest size accepted.
+        min: u64,
+        /// Largest size accepted.
+        max: u64,
+    },
+}
+
+impl Condition {
+    /// The condition as policy JSON.
+    pub fn to_json(&self) -> Value {
+        match self {
+            Self::Exact { field, value } => json!({ field: value }),
+            Self::StartsWith { field, prefix } => json!(["starts-with", format!("${field}"), prefix]),
+            Self::ContentLengthRange { min, max } => json!(["content-length-range", min, max]),
+        }
+    }
+
+    /// Reads a condition in policy JSON: `{"field": "value"}`, `["eq", "$field", "value"]`,
+    /// `["starts-with", "$field", "prefix"]` or `["content-length-range", min, max]`.
+    ///
+    /// ```
+    /// use uploadkit_core::s3::Condition;
+    /// let c = Condition::from_json(&serde_json::json!(["starts-with", "$Content-Type", "image/"]));
+    /// assert!(c.is_ok());
+    /// assert!(Condition::from_json(&serde_json::json!(["between", 1, 2])).is_err());
+    /// ```
+    pub fn from_json(value: &Value) -> Result<Self, PolicyError> {
+        let bad = |why: &str| PolicyError::BadCondition(format!("{value}: {why}"));
+        match value {
+            Value::Object(map) if map.len() == 1 => {
+                let (field, v) = map.iter().next().expect("one entry");
+                let value = v.as_str().ok_or_else(|| bad("the value must be a string"))?;
+                Ok(Self::Exact { field: field.clone(), value: value.to_owned() })
+            }
+            Value::Array(items) if items.len() == 3 => {
+                let op = items[0].as_str().ok_or_else(|| bad("the operator must be a string"))?;
+                match op.to_ascii_lowercase().as_str() {
+                    "content-length-range" => {
+                        let n = |v: &Value| v.as_u64().ok_or_else(|| bad("bounds must be whole numbers"));
+                        let (min, max) = (n(&items[1])?, n(&items[2])?);
+                        if min > max {
+                            return Err(bad("the minimum is above the maximum"));
+                        }
+                        Ok(Self::ContentLengthRange { min, max })
+                    }
+                    "eq" | "starts-with" => {
+                        let field = items[1]
+                            .as_str()
+                            .and_then(|f| f.strip_prefix('$'))
+                            .ok_or_else(|| bad("the field must be a string starting with '$'"))?;
+                        let arg = items[2].as_str().ok_or_else(|| bad("the value must be a string"))?;
+                        Ok(if op.eq_ignore_ascii_case("eq") {
+                            Self::Exact { field: field.to_owned(), value: arg.to_owned() }
+                        } else {
+                            Self::StartsWith { field: field.to_owned(), prefix: arg.to_owned() }
+                        })
+                    }
+                    _ => Err(bad("the operator must be eq, starts-with or content-length-range")),
+                }
+            }
+            _ => Err(bad("expected {\"field\": \"value\"} or a three-element array")),
+        }
+    }
+
+    fn field(&self) -> Option<&str> {
+        match self {
+            Self::Exact { field, .. } | Self::StartsWith { field, .. } => Some(field),
+            Self::ContentLengthRange { .. } => None,
+        }
+    }
+}
+
+/// Why a POST policy could not be built or signed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PolicyError {
+    /// A field the kit sets itself was given.
+    #[error("the form field {0:?} is set by uploadkit itself and cannot be given")]
+    ReservedField(String),
+    /// The same field was given twice.
+    #[error("the form field {0:?} is given twice")]
+    DuplicateField(String),
+    /// A field name S3 would not accept.
+    #[error("invalid form field name {0:?}: use letters, digits, '-' and '_'")]
+    BadFieldName(String),
+    /// `success_action_status` outside 200, 201, 204.
+    #[error("success_action_status must be 200, 201 or 204, not {0:?}")]
+    BadSuccessStatus(String),
+    /// A condition that cannot be read.
+    #[error("invalid policy condition {0}")]
+    BadCondition(String),
+    /// The signer refused.
+    #[error(transparent)]
+    Signing(#[from] SigningError),
+}
+
+/// Fields the kit always sets; callers cannot override them.
+const RESERVED: [&str; 9] = [
+    "key",
+    "bucket",
+    "policy",
+    "file",
+    "x-amz-algorithm",
+    "x-amz-credential",
+    "x-amz-date",
+    "x-amz-security-token",
+    "x-amz-signature",
+];
+
+/// What the `key` field may be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyRule {
+    /// Exactly this key.
+    Exact(ObjectKey),
+    /// Any key starting with this prefix; the form's key is `{prefix}${filename}`, which S3
+    /// completes with the uploaded file's name.
+    Prefix(String),
+}
+
+/// A POST policy being built. Every field added becomes an exact-match condition.
+///
+/// ```
+/// use uploadkit_core::{clock::parse_rfc3339, credentials::Credentials, sigv4::Signer};
+/// use uploadkit_core::s3::{BucketName, KeyRule, ObjectKey, PostPolicy, S3Target};
+///
+/// let signer = Signer::new(Credentials::new("AKIDEXAMPLE", "secret", None, None)?);
+/// let post = PostPolicy::new(BucketName::new("local-mou")?, KeyRule::Exact(ObjectKey::new("a.csv")?))
+///     .field("Content-Type", "text/csv")?
+///     .content_length_range(1, 10 * 1024 * 1024)
+///     .expires_in(600)
+///     .sign(&signer, &S3Target::aws("eu-west-1"), parse_rfc3339("2026-01-01T00:00:00Z").unwrap())?;
+/// assert_eq!(post.fields.first().map(|f| f.0.as_str()), Some("key"));
+/// assert_eq!(post.fields.last().map(|f| f.0.as_str()), Some("x-amz-signature"));
+/// assert_eq!(post.expires_at.iso8601(), "2026-01-01T00:10:00Z");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct PostPolicy {
+    bucket: BucketName,
+    key: KeyRule,
+    fields: Vec<(String, String)>,
+    conditions: Vec<Condition>,
+    expires_in: u32,
+}
+
+/// A signed form: post `fields` in order, then the file, to `url`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PresignedPost {
+    /// Where the form goes.
+    pub url: String,
+    /// The form fields in the order to send them (the file goes after them).
+    pub fields: Vec<(String, String)>,
+    /// When the policy stops working (capped by the credentials' expiry).
+    pub expires_at: SigningTime,
+    /// The policy document (the JSON inside the base64 `policy` field).
+    pub policy: String,
+}
+
+impl PostPolicy {
+    /// A policy for uploads to `bucket` under `key`, valid for an hour unless changed.
+    pub fn new(bucket: BucketName, key: KeyRule) -> Self {
+        Self {
+            bucket,
+            key,
+            fields: Vec::new(),
+            conditions: Vec::new(),
+            expires_in: 3600,
+        }
+    }
+
+    /// Adds a form field (e.g. `Content-Type`, `x-amz-server-side-encryption`,
+    /// `x-amz-meta-*`, `tagging`, `success_action_status`) and its exact-match condition.
+    pub fn field(mut self, name: impl Into<String>, value: impl Into<String>) -> Result<Self, PolicyError> {
+        let name = name.into();
+        let value = value.into();
+        let lower = name.to_ascii_lowercase();
+        if RESERVED.contains(&lower.as_str()) {
+            return Err(PolicyError::ReservedField(name));
+        }
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+            return Err(PolicyError::BadFieldName(name));
+        }
+        if self.fields.iter().any(|(n, _)| n.eq_ignore_ascii_case(&name)) {
+            return Err(PolicyError::DuplicateField(name));
+        }
+        if lower == "success_action_status" && !matches!(value.as_str(), "200" | "201" | "204") {
+            return Err(PolicyError::BadSuccessStatus(value));
+        }
+        self.fields.push((name, value));
+        Ok(self)
+    }
+
+    /// Adds a condition on something the browser sends itself (e.g. a `starts-with` on a
+    /// field the page fills in).
+    pub fn condition(mut self, condition: Condition) -> Self {
+        self.conditions.push(condition);
+        self
+    }
+
+    /// Limits the file's size.
+    pub fn content_length_range(self, min: u64, max: u64) -> Self {
+        self.condition(Condition::ContentLengthRange { min, max })
+    }
+
+    /// How long the policy is valid, in seconds (1…604800; capped by the credentials).
+    pub fn expires_in(mut self, secs: u32) -> Self {
+        self.expires_in = secs;
+        self
+    }
+
+    /// The form fields the caller added.
+    pub fn fields(&self) -> &[(String, String)] {
+        &self.fields
+    }
+
+    /// Signs the policy at `now`.
+    pub fn sign(&self, signer: &Signer, target: &S3Target, now: SigningTime) -> Result<PresignedPost, PolicyError> {
+        let expires_in = effective_expiry(signer, now, self.expires_in)?;
+        let expires_at = now.plus_seconds(expires_in).unwrap_or(now);
+        let ctx = target.context(now);
+        let scope = credential_scope(&now.scope_date(), ctx.region, ctx.service);
+        let credential = format!("{}/{scope}", signer.credentials().access_key_id());
+        let amz_date = now.amz_date();
+        let token = signer.credentials().session_token().map(|t| t.expose().to_owned());
+
+        let (key_field, key_condition) = match &self.key {
+            KeyRule::Exact(key) => (
+                key.as_str().to_owned(),
+                Condition::Exact { field: "key".into(), value: key.as_str().to_owned() },
+            ),
+            KeyRule::Prefix(prefix) => (
+                format!("{prefix}${{filename}}"),
+                Condition::StartsWith { field: "key".into(), prefix: prefix.clone() },
+            ),
+        };
+
+        let mut fields: Vec<(String, String)> = Vec::with_capacity(self.fields.len() + 7);
+        fields.push(("key".into(), key_field));
+        fields.extend(self.fields.iter().cloned());
+        fields.push(("x-amz-algorithm".into(), ALGORITHM.into()));
+        fields.push(("x-amz-credential".into(), credential));
+        fields.push(("x-amz-date".into(), amz_date));
+        if let Some(token) = token {
+            fields.push(("x-amz-security-token".into(), token));
+        }
+
+        let mut conditions = vec![
+            Condition::Exact { field: "bucket".into(), value: self.bucket.as_str().to_owned() },
+            key_condition,
+        ];
+        // Every emitted field gets its exact condition, unless the caller constrained it.
+        for (name, value) in fields.iter().skip(1) {
+            let constrained = self
+                .conditions
+                .iter()
+                .any(|c| c.field().is_some_and(|f| f.eq_ignore_ascii_case(name)));
+            if !constrained {
+                conditions.push(Condition::Exact { field: name.clone(), value: value.clone() });
+            }
+        }
+        conditions.extend(self.conditions.iter().cloned());
+
+        let conditions: Vec<Value> = conditions.iter().map(Condition::to_json).collect();
+        let policy = format!(
+            "{{\"expiration\":{},\"conditions\":{}}}",
+            Value::String(expires_at.iso8601()),
+            Value::Array(conditions)
+        );
+        let encoded = base64::engine::general_purpose::STANDARD.encode(policy.as_bytes());
+        let signature = hex(&signer.signing_key(&ctx).sign(encoded.as_bytes()));
+        fields.push(("policy".into(), encoded));
+        fields.push(("x-amz-signature".into(), signature));
+
+        let location = target.locate(&self.bucket);
+        // As botocore: a trailing slash for virtual-hosted, none after a path-style bucket.
+        let url = if location.path_prefix.is_empty() {
+            format!("{}/", location.origin())
+        } else {
+            format!("{}{}", location.origin(), location.path_prefix)
+        };
+        Ok(PresignedPost { url, fields, expires_at, policy })
+    }
+}
+
+/// Signs an existing base64 policy document (e.g. one written by another tool) at `now`.
+///
+/// ```
+/// use uploadkit_core::{clock::parse_rfc3339, credentials::Credentials, sigv4::Signer};
+/// let signer = Signer::new(Credentials::new("AK", "SK", None, None)?);
+/// let sig = uploadkit_core::s3::sign_policy(&signer, "eu-west-1",
+///     parse_rfc3339("2026-01-01T00:00:00Z").unwrap(), "eyJ9");
+/// assert_eq!(sig.len(), 64);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn sign_policy(signer: &Signer, region: &str, now: SigningTime, base64_policy: &str) -> String {
+    let target = S3Target::aws(region);
+    hex(&signer.signing_key(&target.context(now)).sign(base64_policy.as_bytes()))
+}
