@@ -9,3 +9,20 @@ use std::path::PathBuf;
 pub fn vectors_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("vectors")
 }
+
+/// Runs a Python script from `tests/scripts` and returns its standard output. Fails the test
+/// with the fix when Python or a package is missing (`.ci/run` installs them).
+pub fn run_python(script: &str) -> String {
+    let python = std::env::var("UPLOADKIT_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scripts").join(script);
+    let out = std::process::Command::new(&python)
+        .arg(&path)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {python}: {e}; install Python 3"));
+    assert!(
+        out.status.success(),
+        "{script} failed (install its packages: pip install -r tests/requirements.txt):\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8 output")
+}
