@@ -4,6 +4,7 @@
 //! Nothing here opens a socket, reads a file or a clock, so it builds for native targets and
 //! `wasm32-unknown-unknown` alike; the adapters around it do the I/O.
 
+pub mod catalogue;
 pub mod clock;
 pub mod credentials;
 pub mod encode;

@@ -1,0 +1,141 @@
+//! Identifiers and file names that keys are built from, each validated on construction.
+
+use std::fmt;
+
+use uuid::Uuid;
+
+/// Why an identifier or file name was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidPart {
+    /// Not a UUID.
+    #[error("{what} {given:?} is not a UUID (e.g. 4d1f3b7e-9c2a-4f6e-8b1d-2a3c4e5f6a7b)")]
+    NotUuid {
+        /// Which identifier.
+        what: &'static str,
+        /// What was given.
+        given: String,
+    },
+    /// A file name that cannot be used.
+    #[error("file name {given:?} {reason}")]
+    FileName {
+        /// What was given.
+        given: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+}
+
+fn parse_uuid(what: &'static str, given: &str) -> Result<Uuid, InvalidPart> {
+    // Only the canonical hyphenated form: it is what appears in keys.
+    if given.len() != 36 {
+        return Err(InvalidPart::NotUuid { what, given: given.to_owned() });
+    }
+    Uuid::try_parse(given).map_err(|_| InvalidPart::NotUuid { what, given: given.to_owned() })
+}
+
+macro_rules! uuid_id {
+    ($name:ident, $what:literal, $doc:literal) => {
+        #[doc = $doc]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(Uuid);
+
+        impl $name {
+            /// Parses the hyphenated UUID form.
+            pub fn parse(given: &str) -> Result<Self, InvalidPart> {
+                parse_uuid($what, given).map(Self)
+            }
+
+            /// Wraps a UUID.
+            pub fn from_uuid(id: Uuid) -> Self {
+                Self(id)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.hyphenated().fmt(f)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = InvalidPart;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::parse(s)
+            }
+        }
+    };
+}
+
+uuid_id!(ServiceId, "service id", "A service's id (a UUID).");
+uuid_id!(UploadId, "upload id", "A new upload's id (a UUID the caller generates).");
+uuid_id!(ReportId, "report request id", "A report request's id (a UUID).");
+
+/// The longest file name accepted.
+pub const MAX_FILE_NAME_CHARS: usize = 255;
+
+/// The name of the file a user picked: no path, no control characters, with an extension.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileName {
+    name: String,
+    extension: String,
+}
+
+impl FileName {
+    /// Validates a file name and reads its extension (lower-cased).
+    ///
+    /// ```
+    /// use uploadkit_core::catalogue::FileName;
+    /// let f = FileName::parse("Recipients.CSV").unwrap();
+    /// assert_eq!(f.extension(), "csv");
+    /// assert!(FileName::parse("../etc/passwd").is_err());
+    /// assert!(FileName::parse("noext").is_err());
+    /// ```
+    pub fn parse(given: &str) -> Result<Self, InvalidPart> {
+        let fail = |reason| Err(InvalidPart::FileName { given: given.to_owned(), reason });
+        let name = given.trim();
+        if name.is_empty() {
+            return fail("is empty");
+        }
+        if name.chars().count() > MAX_FILE_NAME_CHARS {
+            return fail("is longer than 255 characters");
+        }
+        if name.chars().any(char::is_control) {
+            return fail("contains control characters");
+        }
+        if name.contains(['/', '\\']) || name == "." || name == ".." {
+            return fail("must be a bare file name, without a path");
+        }
+        let Some((stem, ext)) = name.rsplit_once('.') else {
+            return fail("has no extension (e.g. .csv, .png)");
+        };
+        if stem.is_empty() || ext.is_empty() {
+            return fail("has no extension (e.g. .csv, .png)");
+        }
+        Ok(Self { name: name.to_owned(), extension: ext.to_ascii_lowercase() })
+    }
+
+    /// The name as given (trimmed).
+    pub fn as_str(&self) -> &str {
+        &self.name
+    }
+
+    /// The extension, lower-case, without the dot.
+    pub fn extension(&self) -> &str {
+        &self.extension
+    }
+
+    /// The name made safe for S3 metadata (printable ASCII; anything else becomes `?`), as
+    /// the reference application sanitises `original_file_name`.
+    pub fn metadata_value(&self) -> String {
+        self.name
+            .chars()
+            .map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '?' })
+            .collect()
+    }
+}
+
+impl fmt::Display for FileName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name)
+    }
+}
