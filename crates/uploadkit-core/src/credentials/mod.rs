@@ -1,6 +1,19 @@
 //! Credentials, the shared config/credentials file formats, and the provider chain's order as
 //! pure logic over the environment and file contents.
 
-mod credentials;
+mod chain;
+mod ini;
+mod keys;
+mod profiles;
 
-pub use credentials::{Credentials, InvalidCredentials, Secret};
+pub use chain::{
+    AssumeRole, ChainError, ChainInput, Container, CredentialSource, DEFAULT_IMDS_ENDPOINT,
+    ECS_CONTAINER_HOST, Origin, RemoteSource, Resolution, RoleSource, WebIdentity,
+    container_host_allowed, resolve_chain,
+};
+pub use ini::{IniError, Section, parse_ini};
+pub use keys::{Credentials, InvalidCredentials, Secret};
+pub use profiles::{FileContents, Profile, ProfileFile, ProfileFileError, ProfileSet};
+
+#[cfg(test)]
+mod tests;
