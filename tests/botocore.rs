@@ -41,8 +41,14 @@ impl Doc {
 fn target(case: &Value) -> S3Target {
     S3Target {
         region: case["region"].as_str().unwrap().to_owned(),
-        endpoint: case["endpoint"].as_str().map(|e| CustomEndpoint::parse(e).unwrap()),
-        addressing: case["addressing"].as_str().unwrap_or("auto").parse().unwrap(),
+        endpoint: case["endpoint"]
+            .as_str()
+            .map(|e| CustomEndpoint::parse(e).unwrap()),
+        addressing: case["addressing"]
+            .as_str()
+            .unwrap_or("auto")
+            .parse()
+            .unwrap(),
     }
 }
 
@@ -50,7 +56,9 @@ fn target(case: &Value) -> S3Target {
 fn split_url(url: &str) -> (String, String, Vec<String>, String) {
     let (base, query) = url.split_once('?').unwrap();
     let after_scheme = base.find("://").unwrap() + 3;
-    let path_at = base[after_scheme..].find('/').map_or(base.len(), |i| i + after_scheme);
+    let path_at = base[after_scheme..]
+        .find('/')
+        .map_or(base.len(), |i| i + after_scheme);
     let mut params: Vec<String> = query.split('&').map(str::to_owned).collect();
     params.sort();
     let signature = params
@@ -58,7 +66,12 @@ fn split_url(url: &str) -> (String, String, Vec<String>, String) {
         .find_map(|p| p.strip_prefix("X-Amz-Signature="))
         .unwrap()
         .to_owned();
-    (base[..path_at].to_owned(), base[path_at..].to_owned(), params, signature)
+    (
+        base[..path_at].to_owned(),
+        base[path_at..].to_owned(),
+        params,
+        signature,
+    )
 }
 
 #[test]
@@ -81,10 +94,17 @@ fn presigned_urls_match_botocore() {
         .unwrap();
         let want = split_url(case["url"].as_str().unwrap());
         if split_url(&got.url) != want {
-            failures.push(format!("{case}\n  got  {}\n  want {}", got.url, case["url"]));
+            failures.push(format!(
+                "{case}\n  got  {}\n  want {}",
+                got.url, case["url"]
+            ));
         }
     }
-    println!("presigned URLs: {} cases, {} disagree with botocore", cases.len(), failures.len());
+    println!(
+        "presigned URLs: {} cases, {} disagree with botocore",
+        cases.len(),
+        failures.len()
+    );
     assert!(cases.len() > 500);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
@@ -99,7 +119,9 @@ fn condition_set(policy_json: &Value) -> BTreeSet<String> {
 }
 
 fn decode_policy(b64: &str) -> Value {
-    let bytes = base64::engine::general_purpose::STANDARD.decode(b64).unwrap();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .unwrap();
     serde_json::from_slice(&bytes).unwrap()
 }
 
@@ -127,10 +149,15 @@ fn post_policies_match_botocore() {
             Some(prefix) => KeyRule::Prefix(prefix.to_owned()),
             None => KeyRule::Exact(ObjectKey::new(key).unwrap()),
         };
-        let mut policy = PostPolicy::new(BucketName::new(case["bucket"].as_str().unwrap()).unwrap(), rule)
-            .expires_in(u32::try_from(case["expires"].as_u64().unwrap()).unwrap());
+        let mut policy = PostPolicy::new(
+            BucketName::new(case["bucket"].as_str().unwrap()).unwrap(),
+            rule,
+        )
+        .expires_in(u32::try_from(case["expires"].as_u64().unwrap()).unwrap());
         for field in case["fields"].as_array().unwrap() {
-            policy = policy.field(field[0].as_str().unwrap(), field[1].as_str().unwrap()).unwrap();
+            policy = policy
+                .field(field[0].as_str().unwrap(), field[1].as_str().unwrap())
+                .unwrap();
         }
         let range = &case["content_length"];
         policy = policy.condition(Condition::ContentLengthRange {
@@ -141,7 +168,10 @@ fn post_policies_match_botocore() {
         assert_eq!(ours.url, case["url"].as_str().unwrap(), "{case}");
 
         let strip = |pairs: Vec<(String, String)>| -> BTreeSet<(String, String)> {
-            pairs.into_iter().filter(|(k, _)| k != "policy" && k != "x-amz-signature").collect()
+            pairs
+                .into_iter()
+                .filter(|(k, _)| k != "policy" && k != "x-amz-signature")
+                .collect()
         };
         let their_fields: Vec<(String, String)> = theirs
             .as_object()
@@ -153,8 +183,15 @@ fn post_policies_match_botocore() {
 
         let our_policy: Value = serde_json::from_str(&ours.policy).unwrap();
         let their_policy = decode_policy(their_policy);
-        assert_eq!(our_policy["expiration"], their_policy["expiration"], "{case}");
-        assert_eq!(condition_set(&our_policy), condition_set(&their_policy), "{case}");
+        assert_eq!(
+            our_policy["expiration"], their_policy["expiration"],
+            "{case}"
+        );
+        assert_eq!(
+            condition_set(&our_policy),
+            condition_set(&their_policy),
+            "{case}"
+        );
         let our_b64 = &ours.fields.iter().find(|(k, _)| k == "policy").unwrap().1;
         assert_eq!(decode_policy(our_b64), our_policy);
     }

@@ -14,7 +14,9 @@ pub fn vectors_dir() -> PathBuf {
 /// with the fix when Python or a package is missing (`.ci/run` installs them).
 pub fn run_python(script: &str) -> String {
     let python = std::env::var("UPLOADKIT_PYTHON").unwrap_or_else(|_| "python3".to_owned());
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scripts").join(script);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("scripts")
+        .join(script);
     let out = std::process::Command::new(&python)
         .arg(&path)
         .output()

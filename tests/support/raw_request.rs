@@ -21,7 +21,7 @@ pub struct RawRequest {
 /// Parses `request.txt`.
 pub fn parse(text: &str) -> RawRequest {
     let (head, body) = match text.find("\n\n") {
-        Some(i) => (&text[..i], text[i + 2..].as_bytes().to_vec()),
+        Some(i) => (&text[..i], text.as_bytes()[i + 2..].to_vec()),
         None => (text.trim_end_matches('\n'), Vec::new()),
     };
     let mut lines = head.lines();
@@ -34,7 +34,10 @@ pub fn parse(text: &str) -> RawRequest {
         .filter(|p| !p.is_empty())
         .map(|p| {
             let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (percent_decode(k).expect("query key"), percent_decode(v).expect("query value"))
+            (
+                percent_decode(k).expect("query key"),
+                percent_decode(v).expect("query value"),
+            )
         })
         .collect();
     let mut headers: Vec<(String, String)> = Vec::new();

@@ -1,1 +1,363 @@
-fn main(){}
+//! `uploadkit`: presigned URLs and browser POST forms for the application's S3 buckets.
+
+mod credentials;
+
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use serde_json::{Map, Value, json};
+use time::OffsetDateTime;
+use uploadkit_core::catalogue::{
+    Catalogue, CatalogueError, FileName, InvalidPart, ServiceId, UploadError, UploadId, UploadKind,
+    UploadPlan, UploadRequest,
+};
+use uploadkit_core::clock::{SigningTime, parse_rfc3339};
+use uploadkit_core::credentials::{Credentials, InvalidCredentials};
+use uploadkit_core::local::{LOCAL_ACCESS_KEY_ID, LOCAL_ENDPOINT, LOCAL_SECRET_ACCESS_KEY};
+use uploadkit_core::s3::{
+    AddressingStyle, BucketName, Condition, CustomEndpoint, InvalidBucketName, InvalidEndpoint,
+    InvalidObjectKey, KeyRule, Method, ObjectKey, PolicyError, PostPolicy, PresignedPost, S3Target,
+    presign_url,
+};
+use uploadkit_core::sigv4::{MAX_PRESIGN_SECONDS, Signer, SigningError};
+
+use crate::credentials::CredentialsError;
+
+#[derive(Parser)]
+#[command(
+    name = "uploadkit",
+    version,
+    about = "Presigned S3 URLs and browser upload forms for the application's buckets"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+// Parsed once per run, so the variants' size difference costs nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Subcommand)]
+enum Command {
+    /// Sign a URL or an upload form.
+    #[command(subcommand)]
+    Presign(Presign),
+    /// List the bucket catalogue as configured by the environment.
+    Buckets,
+}
+
+#[derive(Subcommand)]
+enum Presign {
+    /// A presigned URL for GET, PUT, HEAD or DELETE on one object.
+    Url {
+        #[command(flatten)]
+        target: TargetArgs,
+        /// The object key.
+        #[arg(long)]
+        key: String,
+        /// The HTTP method.
+        #[arg(long, default_value = "GET")]
+        method: Method,
+    },
+    /// A browser POST form: prints {"url", "fields", "expires_at"}.
+    Post {
+        #[command(flatten)]
+        target: TargetArgs,
+        /// The exact object key, or with --key-prefix a prefix any key must start with.
+        #[arg(long)]
+        key: String,
+        /// Treat --key as a prefix (the form's key becomes PREFIX${filename}).
+        #[arg(long)]
+        key_prefix: bool,
+        /// A form field NAME=VALUE; each also becomes an exact-match condition.
+        #[arg(long = "field", value_name = "NAME=VALUE")]
+        fields: Vec<String>,
+        /// An extra policy condition as JSON, e.g. '["content-length-range", 1, 1048576]'.
+        #[arg(long = "condition", value_name = "JSON")]
+        conditions: Vec<String>,
+    },
+    /// A POST form for an upload kind of the catalogue, with its key layout and rules.
+    Upload {
+        #[command(flatten)]
+        signing: SigningArgs,
+        /// csv, contact-list, email-logo, letter-logo, letter, letter-attachment, template-email-file.
+        #[arg(long)]
+        kind: UploadKind,
+        /// The service's id (a UUID); logos need none.
+        #[arg(long)]
+        service_id: Option<String>,
+        /// The name of the file being uploaded.
+        #[arg(long)]
+        file_name: String,
+        /// Its size in bytes.
+        #[arg(long)]
+        size: u64,
+        /// The content type the browser reports.
+        #[arg(long)]
+        content_type: Option<String>,
+        /// The new object's id (a UUID); a random one when omitted.
+        #[arg(long)]
+        upload_id: Option<String>,
+    },
+}
+
+#[derive(Args)]
+struct TargetArgs {
+    /// A bucket of the catalogue, by id (csv-upload, logo, mou, …) or configured name.
+    #[arg(long)]
+    bucket: String,
+    /// Allow a bucket outside the catalogue.
+    #[arg(long)]
+    any_bucket: bool,
+    #[command(flatten)]
+    signing: SigningArgs,
+}
+
+#[derive(Args)]
+struct SigningArgs {
+    /// Validity in seconds (1 to 604800; never past the credentials' expiry).
+    #[arg(long, default_value_t = 3600)]
+    expires: u64,
+    /// The region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region, eu-west-1).
+    #[arg(long)]
+    region: Option<String>,
+    /// Virtual-hosted, path-style or automatic addressing.
+    #[arg(long, default_value = "auto")]
+    addressing: AddressingStyle,
+    /// A custom S3 endpoint (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL).
+    #[arg(long)]
+    endpoint: Option<String>,
+    /// Sign at this RFC 3339 instant instead of now, for reproducible output.
+    #[arg(long)]
+    at: Option<String>,
+    /// The profile to use (skips the environment's keys, as botocore does).
+    #[arg(long)]
+    profile: Option<String>,
+    /// Use the embedded local store's endpoint and development keys (no AWS account).
+    #[arg(long)]
+    local: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+enum CliError {
+    #[error(transparent)]
+    Credentials(#[from] CredentialsError),
+    #[error(transparent)]
+    Catalogue(#[from] CatalogueError),
+    #[error(transparent)]
+    Bucket(#[from] InvalidBucketName),
+    #[error(transparent)]
+    Key(#[from] InvalidObjectKey),
+    #[error(transparent)]
+    Endpoint(#[from] InvalidEndpoint),
+    #[error(transparent)]
+    Signing(#[from] SigningError),
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+    #[error(transparent)]
+    Upload(#[from] UploadError),
+    #[error(transparent)]
+    Part(#[from] InvalidPart),
+    #[error(transparent)]
+    InvalidCredentials(#[from] InvalidCredentials),
+    #[error("--at {0:?} is not an RFC 3339 time such as 2026-11-22T09:30:00Z")]
+    BadTime(String),
+    #[error("--field {0:?} must be NAME=VALUE")]
+    BadField(String),
+    #[error("--condition {given:?} is not JSON: {source}")]
+    BadConditionJson {
+        given: String,
+        source: serde_json::Error,
+    },
+}
+
+/// Everything needed to sign: signer, target, clock, validity.
+struct Setup {
+    signer: Signer,
+    target: S3Target,
+    catalogue: Catalogue,
+    now: SigningTime,
+    expires: u32,
+}
+
+impl SigningArgs {
+    fn setup(&self) -> Result<Setup, CliError> {
+        let now = match &self.at {
+            Some(text) => parse_rfc3339(text).ok_or_else(|| CliError::BadTime(text.clone()))?,
+            None => SigningTime::new(OffsetDateTime::now_utc()),
+        };
+        let expires = u32::try_from(self.expires)
+            .ok()
+            .filter(|e| (1..=MAX_PRESIGN_SECONDS).contains(e))
+            .ok_or(SigningError::ExpiryOutOfRange(self.expires))?;
+        let env_var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let (credentials, chain_region) = if self.local {
+            (
+                Credentials::new(LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY, None, None)?,
+                None,
+            )
+        } else {
+            let resolution = credentials::resolve(self.profile.as_deref())?;
+            let region = resolution.region.clone();
+            (credentials::static_credentials(resolution)?, region)
+        };
+        let catalogue = Catalogue::from_env(env_var, self.region.clone().or(chain_region))?;
+        let endpoint = match (&self.endpoint, self.local) {
+            (Some(e), _) => Some(e.clone()),
+            (None, true) => Some(LOCAL_ENDPOINT.to_owned()),
+            (None, false) => env_var("AWS_ENDPOINT_URL_S3").or_else(|| env_var("AWS_ENDPOINT_URL")),
+        };
+        let target = S3Target {
+            region: catalogue.region().to_owned(),
+            endpoint: endpoint.as_deref().map(CustomEndpoint::parse).transpose()?,
+            addressing: self.addressing,
+        };
+        Ok(Setup {
+            signer: Signer::new(credentials),
+            target,
+            catalogue,
+            now,
+            expires,
+        })
+    }
+}
+
+impl TargetArgs {
+    fn bucket(&self, catalogue: &Catalogue) -> Result<BucketName, CliError> {
+        match catalogue.find(&self.bucket) {
+            Ok((_, name)) => Ok(name.clone()),
+            Err(_) if self.any_bucket => Ok(BucketName::new(self.bucket.as_str())?),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+fn post_json(post: &PresignedPost, extra: Map<String, Value>) -> Value {
+    let fields: Map<String, Value> = post
+        .fields
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .collect();
+    let mut out = Map::new();
+    out.insert("url".into(), json!(post.url));
+    out.insert("fields".into(), Value::Object(fields));
+    out.insert("expires_at".into(), json!(post.expires_at.iso8601()));
+    out.extend(extra);
+    Value::Object(out)
+}
+
+fn run(cli: Cli) -> Result<String, CliError> {
+    match cli.command {
+        Command::Buckets => {
+            let catalogue = Catalogue::from_env(|k| std::env::var(k).ok(), None)?;
+            let rows: Vec<Value> = catalogue
+                .buckets()
+                .map(|(b, name)| json!({"id": b.id(), "env_var": b.env_var(), "name": name.as_str()}))
+                .collect();
+            Ok(serde_json::to_string_pretty(&rows).expect("JSON values serialise"))
+        }
+        Command::Presign(Presign::Url {
+            target,
+            key,
+            method,
+        }) => {
+            let setup = target.signing.setup()?;
+            let bucket = target.bucket(&setup.catalogue)?;
+            let key = ObjectKey::new(key)?;
+            let url = presign_url(
+                &setup.signer,
+                &setup.target,
+                &bucket,
+                &key,
+                method,
+                setup.expires,
+                setup.now,
+            )?;
+            if url.expires_in < setup.expires {
+                eprintln!(
+                    "note: valid for {} s only, until the credentials expire at {}",
+                    url.expires_in,
+                    url.expires_at.iso8601()
+                );
+            }
+            Ok(url.url)
+        }
+        Command::Presign(Presign::Post {
+            target,
+            key,
+            key_prefix,
+            fields,
+            conditions,
+        }) => {
+            let setup = target.signing.setup()?;
+            let bucket = target.bucket(&setup.catalogue)?;
+            let rule = if key_prefix {
+                KeyRule::Prefix(key)
+            } else {
+                KeyRule::Exact(ObjectKey::new(key)?)
+            };
+            let mut policy = PostPolicy::new(bucket, rule).expires_in(setup.expires);
+            for field in fields {
+                let (name, value) = field
+                    .split_once('=')
+                    .ok_or_else(|| CliError::BadField(field.clone()))?;
+                policy = policy.field(name, value)?;
+            }
+            for given in conditions {
+                let json: Value =
+                    serde_json::from_str(&given).map_err(|source| CliError::BadConditionJson {
+                        given: given.clone(),
+                        source,
+                    })?;
+                policy = policy.condition(Condition::from_json(&json)?);
+            }
+            let post = policy.sign(&setup.signer, &setup.target, setup.now)?;
+            Ok(serde_json::to_string_pretty(&post_json(&post, Map::new()))
+                .expect("JSON values serialise"))
+        }
+        Command::Presign(Presign::Upload {
+            signing,
+            kind,
+            service_id,
+            file_name,
+            size,
+            content_type,
+            upload_id,
+        }) => {
+            let setup = signing.setup()?;
+            let upload_id = match upload_id {
+                Some(id) => UploadId::parse(&id)?,
+                None => UploadId::from_uuid(uuid::Uuid::new_v4()),
+            };
+            let request = UploadRequest {
+                kind,
+                service_id: service_id.as_deref().map(ServiceId::parse).transpose()?,
+                upload_id,
+                file_name: FileName::parse(&file_name)?,
+                size,
+                content_type,
+            };
+            let plan = UploadPlan::new(&setup.catalogue, &request)?;
+            let post = plan.sign(&setup.signer, &setup.target, setup.now, setup.expires)?;
+            let mut extra = Map::new();
+            extra.insert("method".into(), json!("POST"));
+            extra.insert("key".into(), json!(plan.key.as_str()));
+            extra.insert("bucket".into(), json!(plan.bucket.as_str()));
+            extra.insert("max_size".into(), json!(plan.max_size));
+            Ok(serde_json::to_string_pretty(&post_json(&post, extra))
+                .expect("JSON values serialise"))
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(out) => {
+            println!("{out}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -120,7 +120,10 @@ mod tests {
         let t = parse_rfc3339("2013-05-24T00:00:00Z").unwrap();
         assert_eq!(t.amz_date(), "20130524T000000Z");
         assert_eq!(&t.scope_date(), b"20130524");
-        assert_eq!(t.plus_seconds(86_400).unwrap().iso8601(), "2013-05-25T00:00:00Z");
+        assert_eq!(
+            t.plus_seconds(86_400).unwrap().iso8601(),
+            "2013-05-25T00:00:00Z"
+        );
     }
 
     #[test]

@@ -8,5 +8,6 @@ pub mod catalogue;
 pub mod clock;
 pub mod credentials;
 pub mod encode;
+pub mod local;
 pub mod s3;
 pub mod sigv4;

@@ -41,7 +41,9 @@ impl std::str::FromStr for Environment {
         match s {
             "local" => Ok(Self::Local),
             "development" => Ok(Self::Development),
-            other => Err(format!("unknown environment {other:?}: use local or development")),
+            other => Err(format!(
+                "unknown environment {other:?}: use local or development"
+            )),
         }
     }
 }
@@ -91,15 +93,55 @@ impl Bucket {
 
     fn facts(self) -> (&'static str, &'static str, &'static str, &'static str) {
         match self {
-            Self::CsvUpload => ("csv-upload", "S3_BUCKET_CSV_UPLOAD", "local-notifications-csv-upload", "development-notifications-csv-upload"),
-            Self::ContactList => ("contact-list", "S3_BUCKET_CONTACT_LIST_UPLOAD", "local-contact-list", "development-contact-list"),
-            Self::Logo => ("logo", "S3_BUCKET_LOGO_UPLOAD", "public-logos-local", "public-logos-tools"),
+            Self::CsvUpload => (
+                "csv-upload",
+                "S3_BUCKET_CSV_UPLOAD",
+                "local-notifications-csv-upload",
+                "development-notifications-csv-upload",
+            ),
+            Self::ContactList => (
+                "contact-list",
+                "S3_BUCKET_CONTACT_LIST_UPLOAD",
+                "local-contact-list",
+                "development-contact-list",
+            ),
+            Self::Logo => (
+                "logo",
+                "S3_BUCKET_LOGO_UPLOAD",
+                "public-logos-local",
+                "public-logos-tools",
+            ),
             Self::Mou => ("mou", "S3_BUCKET_MOU", "local-mou", "notify.tools-mou"),
-            Self::TransientUploadedLetters => ("transient-uploaded-letters", "S3_BUCKET_TRANSIENT_UPLOADED_LETTERS", "local-transient-uploaded-letters", "development-transient-uploaded-letters"),
-            Self::PrecompiledOriginalsBackupLetters => ("precompiled-originals-backup-letters", "S3_BUCKET_PRECOMPILED_ORIGINALS_BACKUP_LETTERS", "local-precompiled-originals-backup-letters", "development-letters-precompiled-originals-backup"),
-            Self::LetterAttachments => ("letter-attachments", "S3_BUCKET_LETTER_ATTACHMENTS", "local-letter-attachments", "development-letter-attachments"),
-            Self::ReportRequestsDownload => ("report-requests-download", "S3_BUCKET_REPORT_REQUESTS_DOWNLOAD", "local-report-requests-download", "development-report-requests-download"),
-            Self::TemplateEmailFiles => ("template-email-files", "S3_BUCKET_TEMPLATE_EMAIL_FILES", "local-template-email-files", "development-template-email-files"),
+            Self::TransientUploadedLetters => (
+                "transient-uploaded-letters",
+                "S3_BUCKET_TRANSIENT_UPLOADED_LETTERS",
+                "local-transient-uploaded-letters",
+                "development-transient-uploaded-letters",
+            ),
+            Self::PrecompiledOriginalsBackupLetters => (
+                "precompiled-originals-backup-letters",
+                "S3_BUCKET_PRECOMPILED_ORIGINALS_BACKUP_LETTERS",
+                "local-precompiled-originals-backup-letters",
+                "development-letters-precompiled-originals-backup",
+            ),
+            Self::LetterAttachments => (
+                "letter-attachments",
+                "S3_BUCKET_LETTER_ATTACHMENTS",
+                "local-letter-attachments",
+                "development-letter-attachments",
+            ),
+            Self::ReportRequestsDownload => (
+                "report-requests-download",
+                "S3_BUCKET_REPORT_REQUESTS_DOWNLOAD",
+                "local-report-requests-download",
+                "development-report-requests-download",
+            ),
+            Self::TemplateEmailFiles => (
+                "template-email-files",
+                "S3_BUCKET_TEMPLATE_EMAIL_FILES",
+                "local-template-email-files",
+                "development-template-email-files",
+            ),
         }
     }
 }

@@ -54,9 +54,14 @@ impl Catalogue {
     /// assert_eq!(cat.name(Bucket::Logo).as_str(), "public-logos-local");
     /// assert_eq!(cat.region(), "eu-west-1");
     /// ```
-    pub fn from_env(env: impl Fn(&str) -> Option<String>, region: Option<String>) -> Result<Self, CatalogueError> {
+    pub fn from_env(
+        env: impl Fn(&str) -> Option<String>,
+        region: Option<String>,
+    ) -> Result<Self, CatalogueError> {
         let environment = match env("UPLOADKIT_ENVIRONMENT").filter(|v| !v.is_empty()) {
-            Some(v) => v.parse::<Environment>().map_err(CatalogueError::BadEnvironment)?,
+            Some(v) => v
+                .parse::<Environment>()
+                .map_err(CatalogueError::BadEnvironment)?,
             None => Environment::Local,
         };
         let mut names = Vec::with_capacity(Bucket::ALL.len());
@@ -72,7 +77,9 @@ impl Catalogue {
         }
         Ok(Self {
             names,
-            region: region.filter(|r| !r.is_empty()).unwrap_or_else(|| DEFAULT_REGION.to_owned()),
+            region: region
+                .filter(|r| !r.is_empty())
+                .unwrap_or_else(|| DEFAULT_REGION.to_owned()),
             logo_cdn_domain: env("LOGO_CDN_DOMAIN")
                 .filter(|v| !v.is_empty())
                 .unwrap_or_else(|| DEFAULT_LOGO_CDN_DOMAIN.to_owned()),

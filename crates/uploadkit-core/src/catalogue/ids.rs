@@ -28,9 +28,15 @@ pub enum InvalidPart {
 fn parse_uuid(what: &'static str, given: &str) -> Result<Uuid, InvalidPart> {
     // Only the canonical hyphenated form: it is what appears in keys.
     if given.len() != 36 {
-        return Err(InvalidPart::NotUuid { what, given: given.to_owned() });
+        return Err(InvalidPart::NotUuid {
+            what,
+            given: given.to_owned(),
+        });
     }
-    Uuid::try_parse(given).map_err(|_| InvalidPart::NotUuid { what, given: given.to_owned() })
+    Uuid::try_parse(given).map_err(|_| InvalidPart::NotUuid {
+        what,
+        given: given.to_owned(),
+    })
 }
 
 macro_rules! uuid_id {
@@ -67,8 +73,16 @@ macro_rules! uuid_id {
 }
 
 uuid_id!(ServiceId, "service id", "A service's id (a UUID).");
-uuid_id!(UploadId, "upload id", "A new upload's id (a UUID the caller generates).");
-uuid_id!(ReportId, "report request id", "A report request's id (a UUID).");
+uuid_id!(
+    UploadId,
+    "upload id",
+    "A new upload's id (a UUID the caller generates)."
+);
+uuid_id!(
+    ReportId,
+    "report request id",
+    "A report request's id (a UUID)."
+);
 
 /// The longest file name accepted.
 pub const MAX_FILE_NAME_CHARS: usize = 255;
@@ -91,7 +105,12 @@ impl FileName {
     /// assert!(FileName::parse("noext").is_err());
     /// ```
     pub fn parse(given: &str) -> Result<Self, InvalidPart> {
-        let fail = |reason| Err(InvalidPart::FileName { given: given.to_owned(), reason });
+        let fail = |reason| {
+            Err(InvalidPart::FileName {
+                given: given.to_owned(),
+                reason,
+            })
+        };
         let name = given.trim();
         if name.is_empty() {
             return fail("is empty");
@@ -111,7 +130,10 @@ impl FileName {
         if stem.is_empty() || ext.is_empty() {
             return fail("has no extension (e.g. .csv, .png)");
         }
-        Ok(Self { name: name.to_owned(), extension: ext.to_ascii_lowercase() })
+        Ok(Self {
+            name: name.to_owned(),
+            extension: ext.to_ascii_lowercase(),
+        })
     }
 
     /// The name as given (trimmed).
@@ -129,7 +151,13 @@ impl FileName {
     pub fn metadata_value(&self) -> String {
         self.name
             .chars()
-            .map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '?' })
+            .map(|c| {
+                if c.is_ascii_graphic() || c == ' ' {
+                    c
+                } else {
+                    '?'
+                }
+            })
             .collect()
     }
 }

@@ -42,7 +42,10 @@ pub struct FileType {
 }
 
 const fn ft(extension: &'static str, content_type: &'static str) -> FileType {
-    FileType { extension, content_type }
+    FileType {
+        extension,
+        content_type,
+    }
 }
 
 const CSV: &[FileType] = &[ft("csv", "text/csv")];
@@ -54,9 +57,15 @@ const TEMPLATE_EMAIL_FILES: &[FileType] = &[
     ft("jpeg", "image/jpeg"),
     ft("jpg", "image/jpeg"),
     ft("png", "image/png"),
-    ft("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ft(
+        "xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
     ft("doc", "application/msword"),
-    ft("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ft(
+        "docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
     ft("pdf", "application/pdf"),
     ft("json", "application/json"),
     ft("odt", "application/vnd.oasis.opendocument.text"),

@@ -1,12 +1,15 @@
 //! Turning "this user wants to upload this file" into the object key and POST policy the
 //! catalogue prescribes, or a refusal in the application's own words.
 
+use super::Catalogue;
 use super::ids::{FileName, InvalidPart, ServiceId, UploadId};
 use super::kind::{LETTER_LOGO_PREFIX, TEMPORARY_TAG, UploadKind};
 use super::tagging::tagging_xml;
-use super::Catalogue;
 use crate::clock::SigningTime;
-use crate::s3::{BucketName, InvalidObjectKey, KeyRule, ObjectKey, PolicyError, PostPolicy, PresignedPost, S3Target};
+use crate::s3::{
+    BucketName, InvalidObjectKey, KeyRule, ObjectKey, PolicyError, PostPolicy, PresignedPost,
+    S3Target,
+};
 use crate::sigv4::Signer;
 
 /// The longest template email file name the app accepts.
@@ -144,8 +147,12 @@ impl UploadPlan {
             // Browsers report some types loosely (e.g. CSV as Excel's type on Windows); only an
             // outright different top-level family is refused here, the validators decide the rest.
             let family = |t: &str| t.split('/').next().unwrap_or("").to_ascii_lowercase();
-            let lenient = matches!(declared, "application/octet-stream" | "application/vnd.ms-excel");
-            if !lenient && !declared.eq_ignore_ascii_case(file_type.content_type)
+            let lenient = matches!(
+                declared,
+                "application/octet-stream" | "application/vnd.ms-excel"
+            );
+            if !lenient
+                && !declared.eq_ignore_ascii_case(file_type.content_type)
                 && family(declared) != family(file_type.content_type)
             {
                 return Err(UploadError::ContentTypeMismatch {
@@ -158,19 +165,31 @@ impl UploadPlan {
         if kind == UploadKind::TemplateEmailFile {
             let name = request.file_name.as_str();
             if name.chars().count() > MAX_TEMPLATE_FILE_NAME_CHARS {
-                return Err(UploadError::BadTemplateFileName("must be 100 characters or fewer"));
+                return Err(UploadError::BadTemplateFileName(
+                    "must be 100 characters or fewer",
+                ));
             }
             if name.contains(['(', ')', '[', ']', '{', '}', '<', '>']) {
-                return Err(UploadError::BadTemplateFileName("must not contain brackets"));
+                return Err(UploadError::BadTemplateFileName(
+                    "must not contain brackets",
+                ));
             }
         }
-        let service = || request.service_id.ok_or(UploadError::MissingServiceId(kind));
+        let service = || {
+            request
+                .service_id
+                .ok_or(UploadError::MissingServiceId(kind))
+        };
         let id = request.upload_id;
         let key = match kind {
-            UploadKind::Csv | UploadKind::ContactList => format!("service-{}-notify/{id}.csv", service()?),
+            UploadKind::Csv | UploadKind::ContactList => {
+                format!("service-{}-notify/{id}.csv", service()?)
+            }
             UploadKind::EmailLogo => format!("temp-{id}.png"),
             UploadKind::LetterLogo => format!("{LETTER_LOGO_PREFIX}temp-{id}.svg"),
-            UploadKind::Letter | UploadKind::LetterAttachment => format!("service-{}/{id}.pdf", service()?),
+            UploadKind::Letter | UploadKind::LetterAttachment => {
+                format!("service-{}/{id}.pdf", service()?)
+            }
             UploadKind::TemplateEmailFile => format!("{}/{id}", service()?),
         };
         let key = ObjectKey::new(key)?;
@@ -179,8 +198,14 @@ impl UploadPlan {
         let mut policy = PostPolicy::new(bucket.clone(), KeyRule::Exact(key.clone()))
             .field("Content-Type", file_type.content_type)?
             .field("x-amz-server-side-encryption", "AES256")?;
-        if matches!(kind, UploadKind::Csv | UploadKind::ContactList | UploadKind::TemplateEmailFile) {
-            policy = policy.field("x-amz-meta-original_file_name", request.file_name.metadata_value())?;
+        if matches!(
+            kind,
+            UploadKind::Csv | UploadKind::ContactList | UploadKind::TemplateEmailFile
+        ) {
+            policy = policy.field(
+                "x-amz-meta-original_file_name",
+                request.file_name.metadata_value(),
+            )?;
         }
         if kind.is_temporary() {
             policy = policy.field("tagging", tagging_xml(&[TEMPORARY_TAG]))?;
@@ -189,12 +214,27 @@ impl UploadPlan {
         policy = policy
             .field("success_action_status", "201")?
             .content_length_range(1, kind.max_size());
-        Ok(Self { kind, bucket, key, max_size: kind.max_size(), policy })
+        Ok(Self {
+            kind,
+            bucket,
+            key,
+            max_size: kind.max_size(),
+            policy,
+        })
     }
 
     /// Signs the plan's policy, valid for `expires_in` seconds (capped by the credentials).
-    pub fn sign(&self, signer: &Signer, target: &S3Target, now: SigningTime, expires_in: u32) -> Result<PresignedPost, PolicyError> {
-        self.policy.clone().expires_in(expires_in).sign(signer, target, now)
+    pub fn sign(
+        &self,
+        signer: &Signer,
+        target: &S3Target,
+        now: SigningTime,
+        expires_in: u32,
+    ) -> Result<PresignedPost, PolicyError> {
+        self.policy
+            .clone()
+            .expires_in(expires_in)
+            .sign(signer, target, now)
     }
 }
 
@@ -213,7 +253,9 @@ pub fn permanent_logo_key(temp: &ObjectKey, slug: Option<&str>) -> Option<Object
         Some(rest) => (LETTER_LOGO_PREFIX, rest),
         None => ("", key),
     };
-    let name = name.strip_prefix("temp-").filter(|n| !n.is_empty() && !n.contains('/'))?;
+    let name = name
+        .strip_prefix("temp-")
+        .filter(|n| !n.is_empty() && !n.contains('/'))?;
     let permanent = match (slug.filter(|s| !s.is_empty()), name.rsplit_once('.')) {
         (Some(slug), Some((stem, ext))) => format!("{dir}{stem}-{slug}.{ext}"),
         (Some(slug), None) => format!("{dir}{name}-{slug}"),

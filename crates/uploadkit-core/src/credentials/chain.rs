@@ -123,7 +123,9 @@ pub enum ChainError {
         searched: Vec<String>,
     },
     /// A profile named explicitly or by `AWS_PROFILE` is in neither file.
-    #[error("profile {name:?} is not in the config or shared credentials file (profiles found: {known})")]
+    #[error(
+        "profile {name:?} is not in the config or shared credentials file (profiles found: {known})"
+    )]
     ProfileNotFound {
         /// The name.
         name: String,
@@ -185,7 +187,9 @@ impl<E: Fn(&str) -> Option<String>> ChainInput<'_, E> {
 /// let r = resolve_chain(&ChainInput { env, explicit_profile: None, profiles: &profiles }).unwrap();
 /// assert!(matches!(r.source, CredentialSource::Static(_, Origin::Environment)));
 /// ```
-pub fn resolve_chain<E: Fn(&str) -> Option<String>>(input: &ChainInput<'_, E>) -> Result<Resolution, ChainError> {
+pub fn resolve_chain<E: Fn(&str) -> Option<String>>(
+    input: &ChainInput<'_, E>,
+) -> Result<Resolution, ChainError> {
     let named = input
         .explicit_profile
         .map(str::to_owned)
@@ -208,13 +212,23 @@ pub fn resolve_chain<E: Fn(&str) -> Option<String>>(input: &ChainInput<'_, E>) -
         .or_else(|| input.var("AWS_DEFAULT_REGION"))
         .or_else(|| profile.get("region").map(str::to_owned));
     let mut searched = Vec::new();
-    let done = |source, searched| Ok(Resolution { profile: profile_name.clone(), region: region.clone(), source, searched });
+    let done = |source, searched| {
+        Ok(Resolution {
+            profile: profile_name.clone(),
+            region: region.clone(),
+            source,
+            searched,
+        })
+    };
 
     // 1. Environment, unless a profile was named explicitly.
     if input.explicit_profile.is_none() {
         searched.push("environment variables AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY".to_owned());
         if let Some(creds) = from_environment(input)? {
-            return done(CredentialSource::Static(creds, Origin::Environment), searched);
+            return done(
+                CredentialSource::Static(creds, Origin::Environment),
+                searched,
+            );
         }
     } else {
         searched.push("environment variables (skipped: a profile was named explicitly)".to_owned());
@@ -242,7 +256,9 @@ pub fn resolve_chain<E: Fn(&str) -> Option<String>>(input: &ChainInput<'_, E>) -
 
     // 6. Container, 7. instance metadata.
     let mut remote = Vec::new();
-    searched.push("container credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI / _FULL_URI)".to_owned());
+    searched.push(
+        "container credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI / _FULL_URI)".to_owned(),
+    );
     if let Some(container) = container(input)? {
         remote.push(RemoteSource::Container(container));
     }
@@ -263,17 +279,31 @@ fn is_true(v: Option<&str>) -> bool {
     v.is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
 }
 
-fn from_environment<E: Fn(&str) -> Option<String>>(input: &ChainInput<'_, E>) -> Result<Option<Credentials>, ChainError> {
+fn from_environment<E: Fn(&str) -> Option<String>>(
+    input: &ChainInput<'_, E>,
+) -> Result<Option<Credentials>, ChainError> {
     let place = "the environment";
     let key = input.var("AWS_ACCESS_KEY_ID");
     let secret = input.var("AWS_SECRET_ACCESS_KEY");
     let (key, secret) = match (key, secret) {
         (None, None) => return Ok(None),
-        (Some(_), None) => return Err(ChainError::Partial { place: place.into(), missing: "AWS_SECRET_ACCESS_KEY" }),
-        (None, Some(_)) => return Err(ChainError::Partial { place: place.into(), missing: "AWS_ACCESS_KEY_ID" }),
+        (Some(_), None) => {
+            return Err(ChainError::Partial {
+                place: place.into(),
+                missing: "AWS_SECRET_ACCESS_KEY",
+            });
+        }
+        (None, Some(_)) => {
+            return Err(ChainError::Partial {
+                place: place.into(),
+                missing: "AWS_ACCESS_KEY_ID",
+            });
+        }
         (Some(k), Some(s)) => (k, s),
     };
-    let token = input.var("AWS_SESSION_TOKEN").or_else(|| input.var("AWS_SECURITY_TOKEN"));
+    let token = input
+        .var("AWS_SESSION_TOKEN")
+        .or_else(|| input.var("AWS_SECURITY_TOKEN"));
     let expiry = match input.var("AWS_CREDENTIAL_EXPIRATION") {
         None => None,
         Some(text) => Some(parse_expiry(&text).ok_or_else(|| ChainError::BadSetting {
@@ -283,27 +313,47 @@ fn from_environment<E: Fn(&str) -> Option<String>>(input: &ChainInput<'_, E>) ->
     };
     Credentials::new(key, secret, token, expiry)
         .map(Some)
-        .map_err(|source| ChainError::Invalid { place: place.into(), source })
+        .map_err(|source| ChainError::Invalid {
+            place: place.into(),
+            source,
+        })
 }
 
 fn parse_expiry(text: &str) -> Option<SigningTime> {
     parse_rfc3339(text)
 }
 
-fn profile_keys(profile: &Profile, name: &str) -> Result<Option<(Credentials, Origin)>, ChainError> {
+fn profile_keys(
+    profile: &Profile,
+    name: &str,
+) -> Result<Option<(Credentials, Origin)>, ChainError> {
     let key = profile.get("aws_access_key_id");
     let secret = profile.get("aws_secret_access_key");
-    let file = profile.origin("aws_access_key_id").or(profile.origin("aws_secret_access_key"));
+    let file = profile
+        .origin("aws_access_key_id")
+        .or(profile.origin("aws_secret_access_key"));
     let place = match file {
         Some(f) => format!("profile [{name}] of the {f}"),
         None => return Ok(None),
     };
     let (key, secret) = match (key, secret) {
         (Some(k), Some(s)) => (k, s),
-        (Some(_), None) => return Err(ChainError::Partial { place, missing: "aws_secret_access_key" }),
-        (None, _) => return Err(ChainError::Partial { place, missing: "aws_access_key_id" }),
+        (Some(_), None) => {
+            return Err(ChainError::Partial {
+                place,
+                missing: "aws_secret_access_key",
+            });
+        }
+        (None, _) => {
+            return Err(ChainError::Partial {
+                place,
+                missing: "aws_access_key_id",
+            });
+        }
     };
-    let token = profile.get("aws_session_token").or(profile.get("aws_security_token"));
+    let token = profile
+        .get("aws_session_token")
+        .or(profile.get("aws_security_token"));
     let creds = Credentials::new(key, secret, token.map(str::to_owned), None)
         .map_err(|source| ChainError::Invalid { place, source })?;
     let origin = match file {
@@ -317,10 +367,15 @@ fn duration(profile: &Profile, place: &str) -> Result<Option<u32>, ChainError> {
     profile
         .get("duration_seconds")
         .map(|d| {
-            d.parse::<u32>().ok().filter(|d| (900..=43_200).contains(d)).ok_or_else(|| ChainError::BadSetting {
-                place: place.to_owned(),
-                problem: format!("duration_seconds {d:?} must be a whole number from 900 to 43200"),
-            })
+            d.parse::<u32>()
+                .ok()
+                .filter(|d| (900..=43_200).contains(d))
+                .ok_or_else(|| ChainError::BadSetting {
+                    place: place.to_owned(),
+                    problem: format!(
+                        "duration_seconds {d:?} must be a whole number from 900 to 43200"
+                    ),
+                })
         })
         .transpose()
 }
@@ -331,12 +386,18 @@ fn assume_role<E: Fn(&str) -> Option<String>>(
     visited: &mut Vec<String>,
 ) -> Result<AssumeRole, ChainError> {
     let place = format!("profile [{name}]");
-    let profile = input.profiles.get(name).ok_or_else(|| ChainError::ProfileNotFound {
-        name: name.to_owned(),
-        known: input.profiles.names().collect::<Vec<_>>().join(", "),
-    })?;
+    let profile = input
+        .profiles
+        .get(name)
+        .ok_or_else(|| ChainError::ProfileNotFound {
+            name: name.to_owned(),
+            known: input.profiles.names().collect::<Vec<_>>().join(", "),
+        })?;
     let role_arn = profile.get("role_arn").unwrap_or_default().to_owned();
-    let source = match (profile.get("source_profile"), profile.get("credential_source")) {
+    let source = match (
+        profile.get("source_profile"),
+        profile.get("credential_source"),
+    ) {
         (Some(_), Some(_)) => {
             return Err(ChainError::BadSetting {
                 place,
@@ -349,7 +410,9 @@ fn assume_role<E: Fn(&str) -> Option<String>>(
                 problem: "role_arn needs source_profile or credential_source to say which credentials assume the role".into(),
             });
         }
-        (Some(source), None) => RoleSource::Source(Box::new(source_profile(input, name, source, visited)?)),
+        (Some(source), None) => {
+            RoleSource::Source(Box::new(source_profile(input, name, source, visited)?))
+        }
         (None, Some(named)) => RoleSource::Named(Box::new(named_source(input, named, &place)?)),
     };
     Ok(AssumeRole {
@@ -368,10 +431,13 @@ fn source_profile<E: Fn(&str) -> Option<String>>(
     name: &str,
     visited: &mut Vec<String>,
 ) -> Result<CredentialSource, ChainError> {
-    let profile = input.profiles.get(name).ok_or_else(|| ChainError::BadSetting {
-        place: format!("profile [{from}]"),
-        problem: format!("source_profile {name:?} does not exist"),
-    })?;
+    let profile = input
+        .profiles
+        .get(name)
+        .ok_or_else(|| ChainError::BadSetting {
+            place: format!("profile [{from}]"),
+            problem: format!("source_profile {name:?} does not exist"),
+        })?;
     let self_sourced = name == from;
     let has_role = profile.get("role_arn").is_some();
     if has_role && !self_sourced {
@@ -382,9 +448,14 @@ fn source_profile<E: Fn(&str) -> Option<String>>(
             });
         }
         visited.push(name.to_owned());
-        return Ok(CredentialSource::AssumeRole(assume_role(input, name, visited)?));
+        return Ok(CredentialSource::AssumeRole(assume_role(
+            input, name, visited,
+        )?));
     }
-    if let Some(token_file) = profile.get("web_identity_token_file").filter(|_| !self_sourced) {
+    if let Some(token_file) = profile
+        .get("web_identity_token_file")
+        .filter(|_| !self_sourced)
+    {
         return Ok(CredentialSource::WebIdentity(WebIdentity {
             role_arn: profile.get("role_arn").unwrap_or_default().to_owned(),
             token_file: token_file.to_owned(),
@@ -396,7 +467,9 @@ fn source_profile<E: Fn(&str) -> Option<String>>(
         Some((creds, origin)) => Ok(CredentialSource::Static(creds, origin)),
         None => Err(ChainError::BadSetting {
             place: format!("profile [{from}]"),
-            problem: format!("source_profile [{name}] has no aws_access_key_id / aws_secret_access_key"),
+            problem: format!(
+                "source_profile [{name}] has no aws_access_key_id / aws_secret_access_key"
+            ),
         }),
     }
 }
@@ -417,12 +490,16 @@ fn named_source<E: Fn(&str) -> Option<String>>(
         "EcsContainer" => container(input)?
             .map(|c| CredentialSource::Remote(vec![RemoteSource::Container(c)]))
             .ok_or_else(|| missing("no AWS_CONTAINER_CREDENTIALS_* variable is set")),
-        "Ec2InstanceMetadata" => Ok(CredentialSource::Remote(vec![RemoteSource::InstanceMetadata {
-            endpoint: imds_endpoint(input, &Profile::default()),
-        }])),
+        "Ec2InstanceMetadata" => Ok(CredentialSource::Remote(vec![
+            RemoteSource::InstanceMetadata {
+                endpoint: imds_endpoint(input, &Profile::default()),
+            },
+        ])),
         other => Err(ChainError::BadSetting {
             place: place.to_owned(),
-            problem: format!("credential_source {other:?} is not one of Environment, Ec2InstanceMetadata, EcsContainer"),
+            problem: format!(
+                "credential_source {other:?} is not one of Environment, Ec2InstanceMetadata, EcsContainer"
+            ),
         }),
     }
 }
@@ -454,7 +531,9 @@ fn web_identity<E: Fn(&str) -> Option<String>>(
     }))
 }
 
-fn container<E: Fn(&str) -> Option<String>>(input: &ChainInput<'_, E>) -> Result<Option<Container>, ChainError> {
+fn container<E: Fn(&str) -> Option<String>>(
+    input: &ChainInput<'_, E>,
+) -> Result<Option<Container>, ChainError> {
     let uri = if let Some(relative) = input.var("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") {
         format!("{ECS_CONTAINER_HOST}{relative}")
     } else if let Some(full) = input.var("AWS_CONTAINER_CREDENTIALS_FULL_URI") {
@@ -473,7 +552,9 @@ fn container<E: Fn(&str) -> Option<String>>(input: &ChainInput<'_, E>) -> Result
     Ok(Some(Container {
         uri,
         token_file: input.var("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"),
-        token: input.var("AWS_CONTAINER_AUTHORIZATION_TOKEN").map(Secret::new),
+        token: input
+            .var("AWS_CONTAINER_AUTHORIZATION_TOKEN")
+            .map(Secret::new),
     }))
 }
 
@@ -481,7 +562,9 @@ fn container<E: Fn(&str) -> Option<String>>(input: &ChainInput<'_, E>) -> Result
 /// loopback address or the ECS/EKS link-local hosts (so a stray variable cannot send the
 /// token anywhere).
 pub fn container_host_allowed(uri: &str) -> bool {
-    let Some((scheme, rest)) = uri.split_once("://") else { return false };
+    let Some((scheme, rest)) = uri.split_once("://") else {
+        return false;
+    };
     if scheme.eq_ignore_ascii_case("https") {
         return true;
     }
@@ -496,15 +579,30 @@ pub fn container_host_allowed(uri: &str) -> bool {
     };
     match host.to_ascii_lowercase().as_str() {
         "localhost" | "169.254.170.2" | "169.254.170.23" | "::1" | "fd00:ec2::23" => true,
-        h => h.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback()),
+        h => h
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback()),
     }
 }
 
-fn imds_endpoint<E: Fn(&str) -> Option<String>>(input: &ChainInput<'_, E>, profile: &Profile) -> String {
-    if let Some(e) = input.var("AWS_EC2_METADATA_SERVICE_ENDPOINT").or_else(|| profile.get("ec2_metadata_service_endpoint").map(str::to_owned)) {
+fn imds_endpoint<E: Fn(&str) -> Option<String>>(
+    input: &ChainInput<'_, E>,
+    profile: &Profile,
+) -> String {
+    if let Some(e) = input.var("AWS_EC2_METADATA_SERVICE_ENDPOINT").or_else(|| {
+        profile
+            .get("ec2_metadata_service_endpoint")
+            .map(str::to_owned)
+    }) {
         return e.trim_end_matches('/').to_owned();
     }
-    let mode = input.var("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE").or_else(|| profile.get("ec2_metadata_service_endpoint_mode").map(str::to_owned));
+    let mode = input
+        .var("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE")
+        .or_else(|| {
+            profile
+                .get("ec2_metadata_service_endpoint_mode")
+                .map(str::to_owned)
+        });
     if mode.is_some_and(|m| m.eq_ignore_ascii_case("ipv6")) {
         "http://[fd00:ec2::254]".to_owned()
     } else {

@@ -27,7 +27,10 @@ pub struct Section {
 impl Section {
     /// A setting's value.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.settings.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+        self.settings
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -63,29 +66,48 @@ pub fn parse_ini(text: &str) -> Result<Vec<Section>, IniError> {
         }
         if let Some(rest) = trimmed.strip_prefix('[') {
             let Some(end) = rest.rfind(']') else {
-                return Err(IniError { line, problem: format!("section header {trimmed:?} has no closing ']'") });
+                return Err(IniError {
+                    line,
+                    problem: format!("section header {trimmed:?} has no closing ']'"),
+                });
             };
             let name = rest[..end].trim().to_owned();
             if name.is_empty() {
-                return Err(IniError { line, problem: "empty section name".into() });
+                return Err(IniError {
+                    line,
+                    problem: "empty section name".into(),
+                });
             }
             if let Some(first) = sections.iter().find(|s| s.name == name) {
                 return Err(IniError {
                     line,
-                    problem: format!("section [{name}] appears again (first on line {})", first.line),
+                    problem: format!(
+                        "section [{name}] appears again (first on line {})",
+                        first.line
+                    ),
                 });
             }
-            sections.push(Section { name, line, settings: Vec::new() });
+            sections.push(Section {
+                name,
+                line,
+                settings: Vec::new(),
+            });
             open_value = false;
             continue;
         }
         let Some(at) = trimmed.find(['=', ':']) else {
-            return Err(IniError { line, problem: format!("expected `key = value`, found {trimmed:?}") });
+            return Err(IniError {
+                line,
+                problem: format!("expected `key = value`, found {trimmed:?}"),
+            });
         };
         let key = trimmed[..at].trim().to_ascii_lowercase();
         let value = trimmed[at + 1..].trim().to_owned();
         if key.is_empty() {
-            return Err(IniError { line, problem: "a setting has no name before '='".into() });
+            return Err(IniError {
+                line,
+                problem: "a setting has no name before '='".into(),
+            });
         }
         let Some(section) = sections.last_mut() else {
             return Err(IniError {
@@ -111,7 +133,8 @@ mod tests {
 
     #[test]
     fn comments_colons_case_and_spacing() {
-        let s = parse_ini("# c\n; c\n[ profile  dev ]\nAWS_Access_Key_Id: AK\nregion=eu-west-2\n").unwrap();
+        let s = parse_ini("# c\n; c\n[ profile  dev ]\nAWS_Access_Key_Id: AK\nregion=eu-west-2\n")
+            .unwrap();
         assert_eq!(s[0].name, "profile  dev");
         assert_eq!(s[0].get("aws_access_key_id"), Some("AK"));
         assert_eq!(s[0].get("region"), Some("eu-west-2"));

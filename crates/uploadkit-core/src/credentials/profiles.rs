@@ -44,7 +44,10 @@ pub struct Profile {
 impl Profile {
     /// A setting's value.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.settings.get(key).map(|(v, _)| v.as_str()).filter(|v| !v.is_empty())
+        self.settings
+            .get(key)
+            .map(|(v, _)| v.as_str())
+            .filter(|v| !v.is_empty())
     }
 
     /// Which file a setting came from.
@@ -79,9 +82,15 @@ impl ProfileSet {
     /// let dev = set.get("dev").unwrap();
     /// assert_eq!((dev.get("region"), dev.get("aws_access_key_id")), (Some("eu-west-2"), Some("AK")));
     /// ```
-    pub fn parse(config: Option<FileContents<'_>>, credentials: Option<FileContents<'_>>) -> Result<Self, ProfileFileError> {
+    pub fn parse(
+        config: Option<FileContents<'_>>,
+        credentials: Option<FileContents<'_>>,
+    ) -> Result<Self, ProfileFileError> {
         let mut set = Self::default();
-        for (file, contents) in [(ProfileFile::Config, config), (ProfileFile::Credentials, credentials)] {
+        for (file, contents) in [
+            (ProfileFile::Config, config),
+            (ProfileFile::Credentials, credentials),
+        ] {
             let Some(contents) = contents else { continue };
             let sections = parse_ini(contents.text).map_err(|source| ProfileFileError {
                 file,
@@ -89,7 +98,9 @@ impl ProfileSet {
                 source,
             })?;
             for section in sections {
-                let Some(name) = profile_name(file, &section.name) else { continue };
+                let Some(name) = profile_name(file, &section.name) else {
+                    continue;
+                };
                 let profile = set.profiles.entry(name).or_default();
                 for (k, v) in section.settings {
                     profile.settings.insert(k, (v, file));
@@ -119,7 +130,9 @@ fn profile_name(file: ProfileFile, section: &str) -> Option<String> {
         ProfileFile::Config => {
             let mut parts = section.splitn(2, char::is_whitespace);
             match (parts.next(), parts.next()) {
-                (Some("profile"), Some(name)) if !name.trim().is_empty() => Some(name.trim().to_owned()),
+                (Some("profile"), Some(name)) if !name.trim().is_empty() => {
+                    Some(name.trim().to_owned())
+                }
                 _ => None,
             }
         }

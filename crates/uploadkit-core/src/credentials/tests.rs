@@ -1,19 +1,38 @@
 use super::*;
 
 fn env_of(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-    move |k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| (*v).to_owned())
+    move |k| {
+        pairs
+            .iter()
+            .find(|(n, _)| *n == k)
+            .map(|(_, v)| (*v).to_owned())
+    }
 }
 
 fn profiles(config: &str, creds: &str) -> ProfileSet {
     ProfileSet::parse(
-        Some(FileContents { path: "/home/u/.aws/config", text: config }),
-        Some(FileContents { path: "/home/u/.aws/credentials", text: creds }),
+        Some(FileContents {
+            path: "/home/u/.aws/config",
+            text: config,
+        }),
+        Some(FileContents {
+            path: "/home/u/.aws/credentials",
+            text: creds,
+        }),
     )
     .unwrap()
 }
 
-fn resolve(env: &'static [(&'static str, &'static str)], explicit: Option<&str>, set: &ProfileSet) -> Result<Resolution, ChainError> {
-    resolve_chain(&ChainInput { env: env_of(env), explicit_profile: explicit, profiles: set })
+fn resolve(
+    env: &'static [(&'static str, &'static str)],
+    explicit: Option<&str>,
+    set: &ProfileSet,
+) -> Result<Resolution, ChainError> {
+    resolve_chain(&ChainInput {
+        env: env_of(env),
+        explicit_profile: explicit,
+        profiles: set,
+    })
 }
 
 const NO_IMDS: (&str, &str) = ("AWS_EC2_METADATA_DISABLED", "true");
@@ -23,8 +42,20 @@ const CREDS: &str = "[default]\naws_access_key_id = FILEKEY\naws_secret_access_k
 #[test]
 fn environment_comes_first_and_carries_token_and_expiry() {
     let set = profiles(CONFIG, CREDS);
-    let r = resolve(&[("AWS_ACCESS_KEY_ID", "ENVKEY"), ("AWS_SECRET_ACCESS_KEY", "ENVSECRET"), ("AWS_SECURITY_TOKEN", "LEGACY"), ("AWS_CREDENTIAL_EXPIRATION", "2026-11-22T10:00:00Z")], None, &set).unwrap();
-    let CredentialSource::Static(c, Origin::Environment) = r.source else { panic!("{:?}", r.source) };
+    let r = resolve(
+        &[
+            ("AWS_ACCESS_KEY_ID", "ENVKEY"),
+            ("AWS_SECRET_ACCESS_KEY", "ENVSECRET"),
+            ("AWS_SECURITY_TOKEN", "LEGACY"),
+            ("AWS_CREDENTIAL_EXPIRATION", "2026-11-22T10:00:00Z"),
+        ],
+        None,
+        &set,
+    )
+    .unwrap();
+    let CredentialSource::Static(c, Origin::Environment) = r.source else {
+        panic!("{:?}", r.source)
+    };
     assert_eq!(c.access_key_id(), "ENVKEY");
     assert_eq!(c.session_token().unwrap().expose(), "LEGACY");
     assert_eq!(c.expires_at().unwrap().iso8601(), "2026-11-22T10:00:00Z");
@@ -34,12 +65,21 @@ fn environment_comes_first_and_carries_token_and_expiry() {
 #[test]
 fn aws_profile_keeps_env_keys_but_an_explicit_profile_skips_them() {
     let set = profiles(CONFIG, CREDS);
-    let env: &[(&str, &str)] = &[("AWS_ACCESS_KEY_ID", "ENVKEY"), ("AWS_SECRET_ACCESS_KEY", "ENVSECRET"), ("AWS_PROFILE", "dev")];
+    let env: &[(&str, &str)] = &[
+        ("AWS_ACCESS_KEY_ID", "ENVKEY"),
+        ("AWS_SECRET_ACCESS_KEY", "ENVSECRET"),
+        ("AWS_PROFILE", "dev"),
+    ];
     let r = resolve(env, None, &set).unwrap();
-    assert!(matches!(r.source, CredentialSource::Static(_, Origin::Environment)));
+    assert!(matches!(
+        r.source,
+        CredentialSource::Static(_, Origin::Environment)
+    ));
     assert_eq!(r.profile, "dev");
     let r = resolve(env, Some("dev"), &set).unwrap();
-    let CredentialSource::Static(c, Origin::SharedCredentialsFile(p)) = r.source else { panic!() };
+    let CredentialSource::Static(c, Origin::SharedCredentialsFile(p)) = r.source else {
+        panic!()
+    };
     // The credentials file wins over the config file's keys for the same profile.
     assert_eq!((c.access_key_id(), p.as_str()), ("DEVKEY", "dev"));
     assert_eq!(c.session_token().unwrap().expose(), "DEVTOKEN");
@@ -49,7 +89,15 @@ fn aws_profile_keeps_env_keys_but_an_explicit_profile_skips_them() {
 #[test]
 fn region_precedence() {
     let set = profiles(CONFIG, CREDS);
-    let r = resolve(&[("AWS_DEFAULT_REGION", "ap-south-1"), ("AWS_REGION", "ca-central-1")], None, &set).unwrap();
+    let r = resolve(
+        &[
+            ("AWS_DEFAULT_REGION", "ap-south-1"),
+            ("AWS_REGION", "ca-central-1"),
+        ],
+        None,
+        &set,
+    )
+    .unwrap();
     assert_eq!(r.region.as_deref(), Some("ca-central-1"));
     let r = resolve(&[("AWS_DEFAULT_REGION", "ap-south-1")], None, &set).unwrap();
     assert_eq!(r.region.as_deref(), Some("ap-south-1"));
@@ -59,7 +107,9 @@ fn region_precedence() {
 fn config_file_keys_when_the_credentials_file_has_none() {
     let set = profiles(CONFIG, "");
     let r = resolve(&[("AWS_PROFILE", "dev")], None, &set).unwrap();
-    let CredentialSource::Static(c, Origin::ConfigFile(_)) = r.source else { panic!() };
+    let CredentialSource::Static(c, Origin::ConfigFile(_)) = r.source else {
+        panic!()
+    };
     assert_eq!(c.access_key_id(), "CFGKEY");
 }
 
@@ -67,12 +117,21 @@ fn config_file_keys_when_the_credentials_file_has_none() {
 fn partial_and_missing() {
     let set = profiles(CONFIG, CREDS);
     let err = resolve(&[("AWS_ACCESS_KEY_ID", "K")], None, &set).unwrap_err();
-    assert_eq!(err.to_string(), "partial credentials in the environment: AWS_SECRET_ACCESS_KEY is missing");
+    assert_eq!(
+        err.to_string(),
+        "partial credentials in the environment: AWS_SECRET_ACCESS_KEY is missing"
+    );
     let err = resolve(&[("AWS_PROFILE", "nope")], None, &set).unwrap_err();
     assert!(err.to_string().starts_with("profile \"nope\" is not in the config or shared credentials file (profiles found: admin, both, chained, default, dev"), "{err}");
     let err = resolve(&[NO_IMDS], None, &ProfileSet::default()).unwrap_err();
     let text = err.to_string();
-    for place in ["AWS_ACCESS_KEY_ID", "shared credentials file", "config file", "container credentials", "disabled by AWS_EC2_METADATA_DISABLED"] {
+    for place in [
+        "AWS_ACCESS_KEY_ID",
+        "shared credentials file",
+        "config file",
+        "container credentials",
+        "disabled by AWS_EC2_METADATA_DISABLED",
+    ] {
         assert!(text.contains(place), "{text}");
     }
 }
@@ -81,74 +140,198 @@ fn partial_and_missing() {
 fn assume_role_from_source_profile_and_chains() {
     let set = profiles(CONFIG, CREDS);
     let r = resolve(&[("AWS_PROFILE", "admin")], None, &set).unwrap();
-    let CredentialSource::AssumeRole(role) = r.source else { panic!() };
+    let CredentialSource::AssumeRole(role) = r.source else {
+        panic!()
+    };
     assert_eq!(role.role_arn, "arn:aws:iam::123456789012:role/admin");
-    assert_eq!((role.session_name.as_deref(), role.duration_seconds), (Some("ops"), Some(1800)));
-    let RoleSource::Source(src) = role.source else { panic!() };
+    assert_eq!(
+        (role.session_name.as_deref(), role.duration_seconds),
+        (Some("ops"), Some(1800))
+    );
+    let RoleSource::Source(src) = role.source else {
+        panic!()
+    };
     assert!(matches!(*src, CredentialSource::Static(ref c, _) if c.access_key_id() == "DEVKEY"));
 
     let r = resolve(&[("AWS_PROFILE", "chained")], None, &set).unwrap();
-    let CredentialSource::AssumeRole(outer) = r.source else { panic!() };
-    let RoleSource::Source(inner) = outer.source else { panic!() };
+    let CredentialSource::AssumeRole(outer) = r.source else {
+        panic!()
+    };
+    let RoleSource::Source(inner) = outer.source else {
+        panic!()
+    };
     assert!(matches!(*inner, CredentialSource::AssumeRole(ref r) if r.profile == "admin"));
 }
 
 #[test]
 fn assume_role_misconfigurations_are_named() {
     let set = profiles(CONFIG, CREDS);
-    let err = resolve(&[("AWS_PROFILE", "loop-a")], None, &set).unwrap_err().to_string();
+    let err = resolve(&[("AWS_PROFILE", "loop-a")], None, &set)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("source_profile loop"), "{err}");
-    let err = resolve(&[("AWS_PROFILE", "both")], None, &set).unwrap_err().to_string();
+    let err = resolve(&[("AWS_PROFILE", "both")], None, &set)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("not both"), "{err}");
-    let err = resolve(&[("AWS_PROFILE", "from-env")], None, &set).unwrap_err().to_string();
-    assert!(err.contains("credential_source = Environment but AWS_ACCESS_KEY_ID"), "{err}");
-    let ok = resolve(&[("AWS_PROFILE", "from-env"), ("AWS_ACCESS_KEY_ID", "A"), ("AWS_SECRET_ACCESS_KEY", "B")], Some("from-env"), &set).unwrap();
+    let err = resolve(&[("AWS_PROFILE", "from-env")], None, &set)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("credential_source = Environment but AWS_ACCESS_KEY_ID"),
+        "{err}"
+    );
+    let ok = resolve(
+        &[
+            ("AWS_PROFILE", "from-env"),
+            ("AWS_ACCESS_KEY_ID", "A"),
+            ("AWS_SECRET_ACCESS_KEY", "B"),
+        ],
+        Some("from-env"),
+        &set,
+    )
+    .unwrap();
     assert!(matches!(ok.source, CredentialSource::AssumeRole(_)));
 }
 
 #[test]
 fn web_identity_from_env_or_profile() {
     let set = profiles(CONFIG, CREDS);
-    let r = resolve(&[("AWS_WEB_IDENTITY_TOKEN_FILE", "/t"), ("AWS_ROLE_ARN", "arn:r"), ("AWS_ROLE_SESSION_NAME", "s")], None, &ProfileSet::default()).unwrap();
-    assert_eq!(r.source, CredentialSource::WebIdentity(WebIdentity { role_arn: "arn:r".into(), token_file: "/t".into(), session_name: Some("s".into()), duration_seconds: None }));
+    let r = resolve(
+        &[
+            ("AWS_WEB_IDENTITY_TOKEN_FILE", "/t"),
+            ("AWS_ROLE_ARN", "arn:r"),
+            ("AWS_ROLE_SESSION_NAME", "s"),
+        ],
+        None,
+        &ProfileSet::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        r.source,
+        CredentialSource::WebIdentity(WebIdentity {
+            role_arn: "arn:r".into(),
+            token_file: "/t".into(),
+            session_name: Some("s".into()),
+            duration_seconds: None
+        })
+    );
     let r = resolve(&[("AWS_PROFILE", "web")], None, &set).unwrap();
-    assert!(matches!(r.source, CredentialSource::WebIdentity(ref w) if w.token_file == "/var/token"));
+    assert!(
+        matches!(r.source, CredentialSource::WebIdentity(ref w) if w.token_file == "/var/token")
+    );
     // Web identity comes before the shared credentials file's default keys.
-    let r = resolve(&[("AWS_WEB_IDENTITY_TOKEN_FILE", "/t"), ("AWS_ROLE_ARN", "arn:r")], None, &set).unwrap();
+    let r = resolve(
+        &[
+            ("AWS_WEB_IDENTITY_TOKEN_FILE", "/t"),
+            ("AWS_ROLE_ARN", "arn:r"),
+        ],
+        None,
+        &set,
+    )
+    .unwrap();
     assert!(matches!(r.source, CredentialSource::WebIdentity(_)));
 }
 
 #[test]
 fn container_then_instance_metadata() {
-    let r = resolve(&[("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/creds"), ("AWS_CONTAINER_AUTHORIZATION_TOKEN", "tok")], None, &ProfileSet::default()).unwrap();
-    let CredentialSource::Remote(list) = r.source else { panic!() };
+    let r = resolve(
+        &[
+            ("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/creds"),
+            ("AWS_CONTAINER_AUTHORIZATION_TOKEN", "tok"),
+        ],
+        None,
+        &ProfileSet::default(),
+    )
+    .unwrap();
+    let CredentialSource::Remote(list) = r.source else {
+        panic!()
+    };
     assert_eq!(list.len(), 2);
-    assert!(matches!(&list[0], RemoteSource::Container(c) if c.uri == "http://169.254.170.2/v2/creds" && c.token.is_some()));
-    assert_eq!(list[1], RemoteSource::InstanceMetadata { endpoint: "http://169.254.169.254".into() });
+    assert!(
+        matches!(&list[0], RemoteSource::Container(c) if c.uri == "http://169.254.170.2/v2/creds" && c.token.is_some())
+    );
+    assert_eq!(
+        list[1],
+        RemoteSource::InstanceMetadata {
+            endpoint: "http://169.254.169.254".into()
+        }
+    );
 
-    let r = resolve(&[("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:9911/c"), NO_IMDS], None, &ProfileSet::default()).unwrap();
+    let r = resolve(
+        &[
+            (
+                "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                "http://127.0.0.1:9911/c",
+            ),
+            NO_IMDS,
+        ],
+        None,
+        &ProfileSet::default(),
+    )
+    .unwrap();
     assert!(matches!(r.source, CredentialSource::Remote(ref l) if l.len() == 1));
-    let err = resolve(&[("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://10.0.0.5/c")], None, &ProfileSet::default()).unwrap_err();
+    let err = resolve(
+        &[("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://10.0.0.5/c")],
+        None,
+        &ProfileSet::default(),
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("is not allowed"), "{err}");
 
-    let r = resolve(&[("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:1338/")], None, &ProfileSet::default()).unwrap();
-    assert_eq!(r.source, CredentialSource::Remote(vec![RemoteSource::InstanceMetadata { endpoint: "http://127.0.0.1:1338".into() }]));
+    let r = resolve(
+        &[(
+            "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+            "http://127.0.0.1:1338/",
+        )],
+        None,
+        &ProfileSet::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        r.source,
+        CredentialSource::Remote(vec![RemoteSource::InstanceMetadata {
+            endpoint: "http://127.0.0.1:1338".into()
+        }])
+    );
 }
 
 #[test]
 fn container_hosts() {
-    for ok in ["https://example.com/x", "http://127.0.0.2:80/x", "http://localhost/x", "http://169.254.170.23/v1", "http://[fd00:ec2::23]/c", "http://[::1]:8080/"] {
+    for ok in [
+        "https://example.com/x",
+        "http://127.0.0.2:80/x",
+        "http://localhost/x",
+        "http://169.254.170.23/v1",
+        "http://[fd00:ec2::23]/c",
+        "http://[::1]:8080/",
+    ] {
         assert!(container_host_allowed(ok), "{ok}");
     }
-    for bad in ["http://169.254.169.254/", "http://example.com/", "ftp://127.0.0.1/", "http://127.0.0.1.evil.com/"] {
+    for bad in [
+        "http://169.254.169.254/",
+        "http://example.com/",
+        "ftp://127.0.0.1/",
+        "http://127.0.0.1.evil.com/",
+    ] {
         assert!(!container_host_allowed(bad), "{bad}");
     }
 }
 
 #[test]
 fn malformed_files_name_file_and_line() {
-    let err = ProfileSet::parse(None, Some(FileContents { path: "/c", text: "[default]\naws_access_key_id AK\n" })).unwrap_err();
-    assert_eq!(err.to_string(), "malformed shared credentials file /c: line 2: expected `key = value`, found \"aws_access_key_id AK\"");
+    let err = ProfileSet::parse(
+        None,
+        Some(FileContents {
+            path: "/c",
+            text: "[default]\naws_access_key_id AK\n",
+        }),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "malformed shared credentials file /c: line 2: expected `key = value`, found \"aws_access_key_id AK\""
+    );
 }
 
 #[test]
@@ -156,5 +339,8 @@ fn secrets_never_reach_debug_output() {
     let set = profiles(CONFIG, CREDS);
     let r = resolve(&[("AWS_PROFILE", "dev")], Some("dev"), &set).unwrap();
     let shown = format!("{r:?}");
-    assert!(!shown.contains("DEVSECRET") && !shown.contains("DEVTOKEN"), "{shown}");
+    assert!(
+        !shown.contains("DEVSECRET") && !shown.contains("DEVTOKEN"),
+        "{shown}"
+    );
 }

@@ -4,7 +4,9 @@ use std::fmt;
 
 /// Why a bucket name was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid bucket name {name:?}: {reason} (bucket names are 3-63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit)")]
+#[error(
+    "invalid bucket name {name:?}: {reason} (bucket names are 3-63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit)"
+)]
 pub struct InvalidBucketName {
     /// The name given.
     pub name: String,
@@ -26,7 +28,12 @@ impl BucketName {
     /// ```
     pub fn new(name: impl Into<String>) -> Result<Self, InvalidBucketName> {
         let name = name.into();
-        let fail = |reason| Err(InvalidBucketName { name: name.clone(), reason });
+        let fail = |reason| {
+            Err(InvalidBucketName {
+                name: name.clone(),
+                reason,
+            })
+        };
         let bytes = name.as_bytes();
         if !(3..=63).contains(&bytes.len()) {
             return fail("it must be 3 to 63 characters long");
@@ -81,7 +88,17 @@ mod tests {
 
     #[test]
     fn rejects_each_rule() {
-        for bad in ["ab", "a".repeat(64).as_str(), "Abc", "a_b", "-ab", "ab-", "a..b", "a.-b", "192.168.5.4"] {
+        for bad in [
+            "ab",
+            "a".repeat(64).as_str(),
+            "Abc",
+            "a_b",
+            "-ab",
+            "ab-",
+            "a..b",
+            "a.-b",
+            "192.168.5.4",
+        ] {
             assert!(BucketName::new(bad).is_err(), "{bad}");
         }
         for good in ["abc", "local-mou", "notify.tools-mou", "1.2.3", "a1-2"] {

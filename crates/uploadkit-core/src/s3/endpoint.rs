@@ -25,7 +25,9 @@ impl std::str::FromStr for AddressingStyle {
             "auto" => Ok(Self::Auto),
             "virtual" => Ok(Self::Virtual),
             "path" => Ok(Self::Path),
-            other => Err(format!("unknown addressing style {other:?}: use auto, virtual or path")),
+            other => Err(format!(
+                "unknown addressing style {other:?}: use auto, virtual or path"
+            )),
         }
     }
 }
@@ -58,7 +60,12 @@ impl CustomEndpoint {
     /// assert!(CustomEndpoint::parse("127.0.0.1:8333").is_err());
     /// ```
     pub fn parse(url: &str) -> Result<Self, InvalidEndpoint> {
-        let fail = |reason| Err(InvalidEndpoint { url: url.to_owned(), reason });
+        let fail = |reason| {
+            Err(InvalidEndpoint {
+                url: url.to_owned(),
+                reason,
+            })
+        };
         let Some((scheme, rest)) = url.split_once("://") else {
             return fail("it must start with http:// or https://");
         };
@@ -131,7 +138,8 @@ impl BucketLocation {
         let virtual_ok = bucket.is_virtual_hostable();
         if let Some(ep) = endpoint {
             // A custom endpoint is path-style unless virtual hosting is asked for (botocore).
-            let virtual_host = style == AddressingStyle::Virtual && virtual_ok && !is_ip(&ep.authority);
+            let virtual_host =
+                style == AddressingStyle::Virtual && virtual_ok && !is_ip(&ep.authority);
             return if virtual_host {
                 Self {
                     scheme: ep.scheme.clone(),
@@ -146,7 +154,11 @@ impl BucketLocation {
                 }
             };
         }
-        let dns_suffix = if region.starts_with("cn-") { "amazonaws.com.cn" } else { "amazonaws.com" };
+        let dns_suffix = if region.starts_with("cn-") {
+            "amazonaws.com.cn"
+        } else {
+            "amazonaws.com"
+        };
         let regional = if region == "us-east-1" {
             format!("s3.{dns_suffix}")
         } else {
@@ -154,11 +166,19 @@ impl BucketLocation {
         };
         let (host, path_prefix) = match style {
             // botocore presigns `auto` against the global host, which S3 routes to any region.
-            AddressingStyle::Auto if virtual_ok => (format!("{bucket}.s3.{dns_suffix}"), String::new()),
-            AddressingStyle::Virtual if virtual_ok => (format!("{bucket}.{regional}"), String::new()),
+            AddressingStyle::Auto if virtual_ok => {
+                (format!("{bucket}.s3.{dns_suffix}"), String::new())
+            }
+            AddressingStyle::Virtual if virtual_ok => {
+                (format!("{bucket}.{regional}"), String::new())
+            }
             _ => (regional, format!("/{bucket}")),
         };
-        Self { scheme: "https".to_owned(), host, path_prefix }
+        Self {
+            scheme: "https".to_owned(),
+            host,
+            path_prefix,
+        }
     }
 
     /// `scheme://host`.

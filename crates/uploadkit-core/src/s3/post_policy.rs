@@ -41,7 +41,9 @@ impl Condition {
     pub fn to_json(&self) -> Value {
         match self {
             Self::Exact { field, value } => json!({ field: value }),
-            Self::StartsWith { field, prefix } => json!(["starts-with", format!("${field}"), prefix]),
+            Self::StartsWith { field, prefix } => {
+                json!(["starts-with", format!("${field}"), prefix])
+            }
             Self::ContentLengthRange { min, max } => json!(["content-length-range", min, max]),
         }
     }
@@ -60,14 +62,24 @@ impl Condition {
         match value {
             Value::Object(map) if map.len() == 1 => {
                 let (field, v) = map.iter().next().expect("one entry");
-                let value = v.as_str().ok_or_else(|| bad("the value must be a string"))?;
-                Ok(Self::Exact { field: field.clone(), value: value.to_owned() })
+                let value = v
+                    .as_str()
+                    .ok_or_else(|| bad("the value must be a string"))?;
+                Ok(Self::Exact {
+                    field: field.clone(),
+                    value: value.to_owned(),
+                })
             }
             Value::Array(items) if items.len() == 3 => {
-                let op = items[0].as_str().ok_or_else(|| bad("the operator must be a string"))?;
+                let op = items[0]
+                    .as_str()
+                    .ok_or_else(|| bad("the operator must be a string"))?;
                 match op.to_ascii_lowercase().as_str() {
                     "content-length-range" => {
-                        let n = |v: &Value| v.as_u64().ok_or_else(|| bad("bounds must be whole numbers"));
+                        let n = |v: &Value| {
+                            v.as_u64()
+                                .ok_or_else(|| bad("bounds must be whole numbers"))
+                        };
                         let (min, max) = (n(&items[1])?, n(&items[2])?);
                         if min > max {
                             return Err(bad("the minimum is above the maximum"));
@@ -79,17 +91,29 @@ impl Condition {
                             .as_str()
                             .and_then(|f| f.strip_prefix('$'))
                             .ok_or_else(|| bad("the field must be a string starting with '$'"))?;
-                        let arg = items[2].as_str().ok_or_else(|| bad("the value must be a string"))?;
+                        let arg = items[2]
+                            .as_str()
+                            .ok_or_else(|| bad("the value must be a string"))?;
                         Ok(if op.eq_ignore_ascii_case("eq") {
-                            Self::Exact { field: field.to_owned(), value: arg.to_owned() }
+                            Self::Exact {
+                                field: field.to_owned(),
+                                value: arg.to_owned(),
+                            }
                         } else {
-                            Self::StartsWith { field: field.to_owned(), prefix: arg.to_owned() }
+                            Self::StartsWith {
+                                field: field.to_owned(),
+                                prefix: arg.to_owned(),
+                            }
                         })
                     }
-                    _ => Err(bad("the operator must be eq, starts-with or content-length-range")),
+                    _ => Err(bad(
+                        "the operator must be eq, starts-with or content-length-range",
+                    )),
                 }
             }
-            _ => Err(bad("expected {\"field\": \"value\"} or a three-element array")),
+            _ => Err(bad(
+                "expected {\"field\": \"value\"} or a three-element array",
+            )),
         }
     }
 
@@ -200,17 +224,29 @@ impl PostPolicy {
 
     /// Adds a form field (e.g. `Content-Type`, `x-amz-server-side-encryption`,
     /// `x-amz-meta-*`, `tagging`, `success_action_status`) and its exact-match condition.
-    pub fn field(mut self, name: impl Into<String>, value: impl Into<String>) -> Result<Self, PolicyError> {
+    pub fn field(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Result<Self, PolicyError> {
         let name = name.into();
         let value = value.into();
         let lower = name.to_ascii_lowercase();
         if RESERVED.contains(&lower.as_str()) {
             return Err(PolicyError::ReservedField(name));
         }
-        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        if name.is_empty()
+            || !name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
             return Err(PolicyError::BadFieldName(name));
         }
-        if self.fields.iter().any(|(n, _)| n.eq_ignore_ascii_case(&name)) {
+        if self
+            .fields
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case(&name))
+        {
             return Err(PolicyError::DuplicateField(name));
         }
         if lower == "success_action_status" && !matches!(value.as_str(), "200" | "201" | "204") {
@@ -244,23 +280,37 @@ impl PostPolicy {
     }
 
     /// Signs the policy at `now`.
-    pub fn sign(&self, signer: &Signer, target: &S3Target, now: SigningTime) -> Result<PresignedPost, PolicyError> {
+    pub fn sign(
+        &self,
+        signer: &Signer,
+        target: &S3Target,
+        now: SigningTime,
+    ) -> Result<PresignedPost, PolicyError> {
         let expires_in = effective_expiry(signer, now, self.expires_in)?;
         let expires_at = now.plus_seconds(expires_in).unwrap_or(now);
         let ctx = target.context(now);
         let scope = credential_scope(&now.scope_date(), ctx.region, ctx.service);
         let credential = format!("{}/{scope}", signer.credentials().access_key_id());
         let amz_date = now.amz_date();
-        let token = signer.credentials().session_token().map(|t| t.expose().to_owned());
+        let token = signer
+            .credentials()
+            .session_token()
+            .map(|t| t.expose().to_owned());
 
         let (key_field, key_condition) = match &self.key {
             KeyRule::Exact(key) => (
                 key.as_str().to_owned(),
-                Condition::Exact { field: "key".into(), value: key.as_str().to_owned() },
+                Condition::Exact {
+                    field: "key".into(),
+                    value: key.as_str().to_owned(),
+                },
             ),
             KeyRule::Prefix(prefix) => (
                 format!("{prefix}${{filename}}"),
-                Condition::StartsWith { field: "key".into(), prefix: prefix.clone() },
+                Condition::StartsWith {
+                    field: "key".into(),
+                    prefix: prefix.clone(),
+                },
             ),
         };
 
@@ -275,7 +325,10 @@ impl PostPolicy {
         }
 
         let mut conditions = vec![
-            Condition::Exact { field: "bucket".into(), value: self.bucket.as_str().to_owned() },
+            Condition::Exact {
+                field: "bucket".into(),
+                value: self.bucket.as_str().to_owned(),
+            },
             key_condition,
         ];
         // Every emitted field gets its exact condition, unless the caller constrained it.
@@ -285,7 +338,10 @@ impl PostPolicy {
                 .iter()
                 .any(|c| c.field().is_some_and(|f| f.eq_ignore_ascii_case(name)));
             if !constrained {
-                conditions.push(Condition::Exact { field: name.clone(), value: value.clone() });
+                conditions.push(Condition::Exact {
+                    field: name.clone(),
+                    value: value.clone(),
+                });
             }
         }
         conditions.extend(self.conditions.iter().cloned());
@@ -308,7 +364,12 @@ impl PostPolicy {
         } else {
             format!("{}{}", location.origin(), location.path_prefix)
         };
-        Ok(PresignedPost { url, fields, expires_at, policy })
+        Ok(PresignedPost {
+            url,
+            fields,
+            expires_at,
+            policy,
+        })
     }
 }
 
@@ -324,5 +385,7 @@ impl PostPolicy {
 /// ```
 pub fn sign_policy(signer: &Signer, region: &str, now: SigningTime, base64_policy: &str) -> String {
     let target = S3Target::aws(region);
-    hex(&signer.signing_key(&target.context(now)).sign(base64_policy.as_bytes()))
+    hex(&signer
+        .signing_key(&target.context(now))
+        .sign(base64_policy.as_bytes()))
 }

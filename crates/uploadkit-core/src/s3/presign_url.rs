@@ -41,7 +41,9 @@ impl std::str::FromStr for Method {
             "PUT" => Ok(Self::Put),
             "HEAD" => Ok(Self::Head),
             "DELETE" => Ok(Self::Delete),
-            _ => Err(format!("unsupported method {s:?}: use GET, PUT, HEAD or DELETE")),
+            _ => Err(format!(
+                "unsupported method {s:?}: use GET, PUT, HEAD or DELETE"
+            )),
         }
     }
 }
@@ -69,7 +71,12 @@ impl S3Target {
 
     /// Where a bucket lives under this target.
     pub fn locate(&self, bucket: &BucketName) -> BucketLocation {
-        BucketLocation::resolve(bucket, &self.region, self.endpoint.as_ref(), self.addressing)
+        BucketLocation::resolve(
+            bucket,
+            &self.region,
+            self.endpoint.as_ref(),
+            self.addressing,
+        )
     }
 
     pub(crate) fn context(&self, time: SigningTime) -> SigningContext<'_> {
@@ -109,7 +116,9 @@ pub(crate) fn effective_expiry(
         Some(at) => {
             let left = at.unix() - now.unix();
             if left <= 0 {
-                Err(SigningError::CredentialsExpired { expired_at: at.iso8601() })
+                Err(SigningError::CredentialsExpired {
+                    expired_at: at.iso8601(),
+                })
             } else {
                 Ok(requested.min(u32::try_from(left).unwrap_or(u32::MAX)))
             }
@@ -146,7 +155,8 @@ pub fn presign_url(
 ) -> Result<PresignedUrl, SigningError> {
     let expires_in = effective_expiry(signer, now, expires_in)?;
     let location = target.locate(bucket);
-    let mut path = String::with_capacity(location.path_prefix.len() + key.as_str().len() * 3 / 2 + 1);
+    let mut path =
+        String::with_capacity(location.path_prefix.len() + key.as_str().len() * 3 / 2 + 1);
     path.push_str(&location.path_prefix);
     path.push('/');
     uri_encode_into(&mut path, key.as_str(), true);

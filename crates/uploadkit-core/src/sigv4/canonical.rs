@@ -139,9 +139,7 @@ impl<'a> CanonicalHeaders<'a> {
     /// Adds one header that is already canonical (lower-case name, normalised value) and
     /// not yet present.
     pub(crate) fn insert_canonical(&mut self, name: &'a str, value: Cow<'a, str>) {
-        let at = self
-            .entries
-            .partition_point(|(n, _)| n.as_ref() < name);
+        let at = self.entries.partition_point(|(n, _)| n.as_ref() < name);
         self.entries.insert(at, (Cow::Borrowed(name), value));
     }
 
@@ -181,7 +179,9 @@ fn normalize_value(value: &str) -> Cow<'_, str> {
         .as_bytes()
         .windows(2)
         .any(|w| w[0].is_ascii_whitespace() && w[1].is_ascii_whitespace())
-        || trimmed.bytes().any(|b| b.is_ascii_whitespace() && b != b' ');
+        || trimmed
+            .bytes()
+            .any(|b| b.is_ascii_whitespace() && b != b' ');
     if !needs_collapse {
         return Cow::Borrowed(trimmed);
     }
@@ -271,7 +271,10 @@ mod tests {
         // botocore's SigV4Auth gives this canonical URI for the URL path `/example%20space/`.
         let uri = canonical_uri("/example%20space/", &SigningSettings::STANDARD);
         assert_eq!(uri, "/example%2520space/");
-        assert_eq!(canonical_uri("/example%20space/", &SigningSettings::S3), "/example%20space/");
+        assert_eq!(
+            canonical_uri("/example%20space/", &SigningSettings::S3),
+            "/example%20space/"
+        );
     }
 
     #[test]

@@ -5,8 +5,8 @@ use std::borrow::Cow;
 use sha2::{Digest, Sha256};
 
 use super::canonical::{
-    ALGORITHM, CanonicalHeaders, Sink, canonical_uri, credential_scope, push_param,
-    string_to_sign, write_canonical_request,
+    ALGORITHM, CanonicalHeaders, Sink, canonical_uri, credential_scope, push_param, string_to_sign,
+    write_canonical_request,
 };
 use super::request::{Payload, SessionTokenMode, SignableRequest, SigningSettings};
 use super::signing_key::{SigningKey, SigningKeyCache};
@@ -34,10 +34,14 @@ pub struct SigningContext<'a> {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SigningError {
     /// A presigned request's validity is outside 1…604800 seconds.
-    #[error("expiry of {0} s is out of range: a presigned request is valid for 1 to 604800 seconds (7 days)")]
+    #[error(
+        "expiry of {0} s is out of range: a presigned request is valid for 1 to 604800 seconds (7 days)"
+    )]
     ExpiryOutOfRange(u64),
     /// The credentials expired before the signing instant.
-    #[error("the credentials expired at {expired_at}; refresh them (e.g. a new STS session) and sign again")]
+    #[error(
+        "the credentials expired at {expired_at}; refresh them (e.g. a new STS session) and sign again"
+    )]
     CredentialsExpired {
         /// When they expired (RFC 3339).
         expired_at: String,
@@ -201,7 +205,11 @@ impl Signer {
     }
 
     /// The canonical request that [`Signer::sign_headers`] signs.
-    pub fn header_canonical_request(&self, req: &SignableRequest<'_>, ctx: &SigningContext<'_>) -> String {
+    pub fn header_canonical_request(
+        &self,
+        req: &SignableRequest<'_>,
+        ctx: &SigningContext<'_>,
+    ) -> String {
         let amz_date = ctx.time.amz_date();
         self.prepare_headers(req, ctx, &amz_date).text()
     }
@@ -217,9 +225,9 @@ impl Signer {
         let prepared = self.prepare_headers(req, ctx, &amz_date);
         let date = ctx.time.scope_date();
         let scope = credential_scope(&date, ctx.region, ctx.service);
-        let signature = hex(&self.signing_key(ctx).sign(
-            string_to_sign(&amz_date, &scope, &prepared.hash()).as_bytes(),
-        ));
+        let signature = hex(&self
+            .signing_key(ctx)
+            .sign(string_to_sign(&amz_date, &scope, &prepared.hash()).as_bytes()));
         let authorization = format!(
             "{ALGORITHM} Credential={}/{scope}, SignedHeaders={}, Signature={signature}",
             self.credentials.access_key_id(),
@@ -230,7 +238,10 @@ impl Signer {
             headers.push(("x-amz-security-token", token.expose().to_owned()));
         }
         if ctx.settings.content_sha256_header {
-            headers.push(("x-amz-content-sha256", prepared.payload_hash.clone().into_owned()));
+            headers.push((
+                "x-amz-content-sha256",
+                prepared.payload_hash.clone().into_owned(),
+            ));
         }
         headers.push(("authorization", authorization));
         Ok(HeaderSignature { headers, signature })
@@ -259,7 +270,10 @@ impl Signer {
             ("X-Amz-Credential", credential.as_str()),
             ("X-Amz-Date", amz_date.as_str()),
             ("X-Amz-Expires", expires_text.as_str()),
-            ("X-Amz-Security-Token", self.signed_token(&ctx.settings).unwrap_or("")),
+            (
+                "X-Amz-Security-Token",
+                self.signed_token(&ctx.settings).unwrap_or(""),
+            ),
             ("X-Amz-SignedHeaders", signed_headers.as_str()),
         ];
         let has_token = self.signed_token(&ctx.settings).is_some();
