@@ -1,0 +1,53 @@
+//! Posting a kit-built form to S3 as a browser would: fields in order, the file last.
+
+use reqwest::blocking::multipart::{Form, Part};
+
+/// Status and body of a form POST.
+pub struct PostResult {
+    /// HTTP status.
+    pub status: u16,
+    /// Response body (S3's XML).
+    pub body: String,
+}
+
+/// Posts `fields` then `file` (named `file_name`) to `url`.
+pub fn post_form(
+    url: &str,
+    fields: &[(String, String)],
+    file_name: &str,
+    file: &[u8],
+) -> PostResult {
+    let mut form = Form::new();
+    for (k, v) in fields {
+        form = form.text(k.clone(), v.clone());
+    }
+    form = form.part(
+        "file",
+        Part::bytes(file.to_vec()).file_name(file_name.to_owned()),
+    );
+    let r = reqwest::blocking::Client::new()
+        .post(url)
+        .multipart(form)
+        .send()
+        .unwrap();
+    PostResult {
+        status: r.status().as_u16(),
+        body: r.text().unwrap_or_default(),
+    }
+}
+
+/// The fields with one replaced (or added when absent).
+pub fn with_field(fields: &[(String, String)], name: &str, value: &str) -> Vec<(String, String)> {
+    let mut out = fields.to_vec();
+    match out.iter_mut().find(|(k, _)| k == name) {
+        Some(slot) => slot.1 = value.to_owned(),
+        None => {
+            let at = out
+                .iter()
+                .position(|(k, _)| k == "policy")
+                .unwrap_or(out.len());
+            out.insert(at, (name.to_owned(), value.to_owned()));
+        }
+    }
+    out
+}
