@@ -4,6 +4,7 @@
 pub mod form;
 pub mod raw_request;
 pub mod s3client;
+pub mod s3s_server;
 pub mod seaweedfs;
 
 use std::path::PathBuf;
