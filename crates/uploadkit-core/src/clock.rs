@@ -52,6 +52,11 @@ impl SigningTime {
 
     /// `YYYYMMDDTHHMMSSZ`, the `X-Amz-Date` form.
     pub fn amz_date(self) -> String {
+        self.amz_date_buf().as_str().to_owned()
+    }
+
+    /// The `X-Amz-Date` form on the stack.
+    pub fn amz_date_buf(self) -> AmzDate {
         let mut out = [b'0'; 16];
         out[..8].copy_from_slice(&self.scope_date());
         out[8] = b'T';
@@ -59,8 +64,7 @@ impl SigningTime {
         write_digits(&mut out[11..13], u32::from(self.0.minute()));
         write_digits(&mut out[13..15], u32::from(self.0.second()));
         out[15] = b'Z';
-        // Every byte written above is ASCII.
-        out.iter().map(|&b| b as char).collect()
+        AmzDate(out)
     }
 
     /// `YYYY-MM-DDTHH:MM:SSZ`, the form of a POST policy's `expiration` (as botocore writes it).
@@ -82,6 +86,18 @@ impl SigningTime {
         self.0
             .checked_add(time::Duration::seconds(i64::from(secs)))
             .map(Self)
+    }
+}
+
+/// `YYYYMMDDTHHMMSSZ` without an allocation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AmzDate([u8; 16]);
+
+impl AmzDate {
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        // Only ASCII digits, 'T' and 'Z' are ever written.
+        std::str::from_utf8(&self.0).expect("ASCII")
     }
 }
 

@@ -232,9 +232,7 @@ impl UploadPlan {
         expires_in: u32,
     ) -> Result<PresignedPost, PolicyError> {
         self.policy
-            .clone()
-            .expires_in(expires_in)
-            .sign(signer, target, now)
+            .sign_with_expiry(signer, target, now, expires_in)
     }
 }
 

@@ -117,6 +117,33 @@ impl Condition {
         }
     }
 
+    /// Appends the condition as policy JSON (the same text [`Condition::to_json`] serialises to).
+    fn write_json(&self, out: &mut String) {
+        match self {
+            Self::Exact { field, value } => {
+                out.push('{');
+                push_json_str(out, field);
+                out.push(':');
+                push_json_str(out, value);
+                out.push('}');
+            }
+            Self::StartsWith { field, prefix } => {
+                out.push_str("[\"starts-with\",\"$");
+                push_json_str_body(out, field);
+                out.push_str("\",");
+                push_json_str(out, prefix);
+                out.push(']');
+            }
+            Self::ContentLengthRange { min, max } => {
+                out.push_str("[\"content-length-range\",");
+                out.push_str(&min.to_string());
+                out.push(',');
+                out.push_str(&max.to_string());
+                out.push(']');
+            }
+        }
+    }
+
     fn field(&self) -> Option<&str> {
         match self {
             Self::Exact { field, .. } | Self::StartsWith { field, .. } => Some(field),
@@ -286,11 +313,26 @@ impl PostPolicy {
         target: &S3Target,
         now: SigningTime,
     ) -> Result<PresignedPost, PolicyError> {
-        let expires_in = effective_expiry(signer, now, self.expires_in)?;
+        self.sign_with_expiry(signer, target, now, self.expires_in)
+    }
+
+    /// Signs the policy at `now`, valid for `expires_in` seconds (capped by the credentials).
+    pub(crate) fn sign_with_expiry(
+        &self,
+        signer: &Signer,
+        target: &S3Target,
+        now: SigningTime,
+        expires_in: u32,
+    ) -> Result<PresignedPost, PolicyError> {
+        let expires_in = effective_expiry(signer, now, expires_in)?;
         let expires_at = now.plus_seconds(expires_in).unwrap_or(now);
         let ctx = target.context(now);
         let scope = credential_scope(&now.scope_date(), ctx.region, ctx.service);
-        let credential = format!("{}/{scope}", signer.credentials().access_key_id());
+        let access_key = signer.credentials().access_key_id();
+        let mut credential = String::with_capacity(access_key.len() + 1 + scope.len());
+        credential.push_str(access_key);
+        credential.push('/');
+        credential.push_str(&scope);
         let amz_date = now.amz_date();
         let token = signer
             .credentials()
@@ -324,34 +366,43 @@ impl PostPolicy {
             fields.push(("x-amz-security-token".into(), token));
         }
 
-        let mut conditions = vec![
-            Condition::Exact {
-                field: "bucket".into(),
-                value: self.bucket.as_str().to_owned(),
-            },
-            key_condition,
-        ];
-        // Every emitted field gets its exact condition, unless the caller constrained it.
+        // The policy JSON, written straight into one buffer: bucket, key, every emitted field
+        // (unless the caller constrained it), then the caller's conditions.
+        let mut policy = String::with_capacity(
+            256 + fields
+                .iter()
+                .map(|(k, v)| k.len() + v.len() + 8)
+                .sum::<usize>(),
+        );
+        policy.push_str("{\"expiration\":");
+        push_json_str(&mut policy, &expires_at.iso8601());
+        policy.push_str(",\"conditions\":[");
+        Condition::Exact {
+            field: "bucket".into(),
+            value: self.bucket.as_str().to_owned(),
+        }
+        .write_json(&mut policy);
+        policy.push(',');
+        key_condition.write_json(&mut policy);
         for (name, value) in fields.iter().skip(1) {
             let constrained = self
                 .conditions
                 .iter()
                 .any(|c| c.field().is_some_and(|f| f.eq_ignore_ascii_case(name)));
             if !constrained {
-                conditions.push(Condition::Exact {
-                    field: name.clone(),
-                    value: value.clone(),
-                });
+                policy.push_str(",{");
+                push_json_str(&mut policy, name);
+                policy.push(':');
+                push_json_str(&mut policy, value);
+                policy.push('}');
             }
         }
-        conditions.extend(self.conditions.iter().cloned());
+        for condition in &self.conditions {
+            policy.push(',');
+            condition.write_json(&mut policy);
+        }
+        policy.push_str("]}");
 
-        let conditions: Vec<Value> = conditions.iter().map(Condition::to_json).collect();
-        let policy = format!(
-            "{{\"expiration\":{},\"conditions\":{}}}",
-            Value::String(expires_at.iso8601()),
-            Value::Array(conditions)
-        );
         let encoded = base64::engine::general_purpose::STANDARD.encode(policy.as_bytes());
         let signature = hex(&signer.signing_key(&ctx).sign(encoded.as_bytes()));
         fields.push(("policy".into(), encoded));
@@ -359,11 +410,12 @@ impl PostPolicy {
 
         let location = target.locate(&self.bucket);
         // As botocore: a trailing slash for virtual-hosted, none after a path-style bucket.
-        let url = if location.path_prefix.is_empty() {
-            format!("{}/", location.origin())
+        let mut url = location.origin();
+        url.push_str(if location.path_prefix.is_empty() {
+            "/"
         } else {
-            format!("{}{}", location.origin(), location.path_prefix)
-        };
+            &location.path_prefix
+        });
         Ok(PresignedPost {
             url,
             fields,
@@ -371,6 +423,37 @@ impl PostPolicy {
             policy,
         })
     }
+}
+
+/// Appends `text` as a JSON string literal.
+fn push_json_str(out: &mut String, text: &str) {
+    out.push('"');
+    push_json_str_body(out, text);
+    out.push('"');
+}
+
+/// Appends `text` escaped for the inside of a JSON string literal.
+fn push_json_str_body(out: &mut String, text: &str) {
+    let mut start = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let escape = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&text[start..i]);
+        if escape.is_empty() {
+            out.push_str(&format!("\\u{b:04x}"));
+        } else {
+            out.push_str(escape);
+        }
+        start = i + 1;
+    }
+    out.push_str(&text[start..]);
 }
 
 /// Signs an existing base64 policy document (e.g. one written by another tool) at `now`.
@@ -388,4 +471,33 @@ pub fn sign_policy(signer: &Signer, region: &str, now: SigningTime, base64_polic
     hex(&signer
         .signing_key(&target.context(now))
         .sign(base64_policy.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn written_json_matches_serde() {
+        let conditions = [
+            Condition::Exact {
+                field: "x-amz-meta-name".into(),
+                value: "quote \" back \\ nl \n tab \t bell \u{7} é".into(),
+            },
+            Condition::StartsWith {
+                field: "Content-Type".into(),
+                prefix: "image/".into(),
+            },
+            Condition::ContentLengthRange {
+                min: 1,
+                max: 10_485_760,
+            },
+        ];
+        for c in conditions {
+            let mut out = String::new();
+            c.write_json(&mut out);
+            let parsed: Value = serde_json::from_str(&out).unwrap();
+            assert_eq!(parsed, c.to_json(), "{out}");
+        }
+    }
 }

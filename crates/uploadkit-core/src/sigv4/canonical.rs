@@ -243,6 +243,22 @@ pub fn string_to_sign(amz_date: &str, scope: &str, canonical_hash: &[u8; 32]) ->
     out
 }
 
+/// Appends `key=value` to a query being built, for a value that needs no encoding (hex,
+/// digits, the algorithm name, an `X-Amz-Date`).
+pub(crate) fn push_raw_param(out: &mut String, key: &str, value: &str) {
+    debug_assert!(
+        value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    );
+    if !out.is_empty() {
+        out.push('&');
+    }
+    out.push_str(key);
+    out.push('=');
+    out.push_str(value);
+}
+
 /// Appends `key=value` to a query being built, encoding the value.
 pub(crate) fn push_param(out: &mut String, key: &str, value: &str) {
     if !out.is_empty() {

@@ -5,8 +5,8 @@ use std::borrow::Cow;
 use sha2::{Digest, Sha256};
 
 use super::canonical::{
-    ALGORITHM, CanonicalHeaders, Sink, canonical_uri, credential_scope, push_param, string_to_sign,
-    write_canonical_request,
+    ALGORITHM, CanonicalHeaders, Sink, canonical_uri, credential_scope, push_param, push_raw_param,
+    string_to_sign, write_canonical_request,
 };
 use super::request::{Payload, SessionTokenMode, SignableRequest, SigningSettings};
 use super::signing_key::{SigningKey, SigningKeyCache};
@@ -252,23 +252,24 @@ impl Signer {
         req: &SignableRequest<'a>,
         ctx: &SigningContext<'_>,
         expires: u32,
+        amz_date: &str,
+        scope: &str,
     ) -> Result<Prepared<'a>, SigningError> {
         if !(1..=MAX_PRESIGN_SECONDS).contains(&expires) {
             return Err(SigningError::ExpiryOutOfRange(u64::from(expires)));
         }
         let headers = CanonicalHeaders::new(&req.headers);
         let signed_headers = headers.signed_headers();
-        let date = ctx.time.scope_date();
-        let mut credential = String::with_capacity(64);
+        let mut credential =
+            String::with_capacity(self.credentials.access_key_id().len() + 1 + scope.len());
         credential.push_str(self.credentials.access_key_id());
         credential.push('/');
-        credential.push_str(&credential_scope(&date, ctx.region, ctx.service));
+        credential.push_str(scope);
         let expires_text = expires.to_string();
-        let amz_date = ctx.time.amz_date();
         let amz = [
             ("X-Amz-Algorithm", ALGORITHM),
             ("X-Amz-Credential", credential.as_str()),
-            ("X-Amz-Date", amz_date.as_str()),
+            ("X-Amz-Date", amz_date),
             ("X-Amz-Expires", expires_text.as_str()),
             (
                 "X-Amz-Security-Token",
@@ -284,7 +285,13 @@ impl Signer {
             // The X-Amz-* names above are already in canonical order.
             let mut q = String::with_capacity(256 + credential.len());
             for (k, v) in amz {
-                push_param(&mut q, k, v);
+                // Only the credential, token and signed-header list can hold reserved bytes.
+                match *k {
+                    "X-Amz-Algorithm" | "X-Amz-Date" | "X-Amz-Expires" => {
+                        push_raw_param(&mut q, k, v)
+                    }
+                    _ => push_param(&mut q, k, v),
+                }
             }
             q
         } else {
@@ -315,7 +322,11 @@ impl Signer {
         ctx: &SigningContext<'_>,
         expires: u32,
     ) -> Result<String, SigningError> {
-        Ok(self.prepare_query(req, ctx, expires)?.text())
+        let amz_date = ctx.time.amz_date_buf();
+        let scope = credential_scope(&ctx.time.scope_date(), ctx.region, ctx.service);
+        Ok(self
+            .prepare_query(req, ctx, expires, amz_date.as_str(), &scope)?
+            .text())
     }
 
     /// Signs a request in its query string (a presigned request valid for `expires` seconds).
@@ -327,9 +338,10 @@ impl Signer {
         expires: u32,
     ) -> Result<QuerySignature, SigningError> {
         self.check_not_expired(ctx)?;
-        let prepared = self.prepare_query(req, ctx, expires)?;
+        let amz_date = ctx.time.amz_date_buf();
         let scope = credential_scope(&ctx.time.scope_date(), ctx.region, ctx.service);
-        let sts = string_to_sign(&ctx.time.amz_date(), &scope, &prepared.hash());
+        let prepared = self.prepare_query(req, ctx, expires, amz_date.as_str(), &scope)?;
+        let sts = string_to_sign(amz_date.as_str(), &scope, &prepared.hash());
         let signature = hex(&self.signing_key(ctx).sign(sts.as_bytes()));
         let mut query = prepared.query;
         if ctx.settings.session_token == SessionTokenMode::AddedAfterSigning
@@ -337,7 +349,7 @@ impl Signer {
         {
             push_param(&mut query, "X-Amz-Security-Token", token.expose());
         }
-        push_param(&mut query, "X-Amz-Signature", &signature);
+        push_raw_param(&mut query, "X-Amz-Signature", &signature);
         Ok(QuerySignature { query, signature })
     }
 }
