@@ -69,16 +69,23 @@ impl SigningTime {
 
     /// `YYYY-MM-DDTHH:MM:SSZ`, the form of a POST policy's `expiration` (as botocore writes it).
     pub fn iso8601(self) -> String {
-        let d = self.0.date();
-        format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-            d.year(),
-            u8::from(d.month()),
-            d.day(),
-            self.0.hour(),
-            self.0.minute(),
-            self.0.second()
-        )
+        let d = self.amz_date_buf();
+        let b = d.as_str().as_bytes();
+        let mut out = String::with_capacity(20);
+        for (i, &c) in b.iter().enumerate() {
+            match i {
+                4 | 6 => {
+                    out.push('-');
+                    out.push(char::from(c));
+                }
+                11 | 13 => {
+                    out.push(':');
+                    out.push(char::from(c));
+                }
+                _ => out.push(char::from(c)),
+            }
+        }
+        out
     }
 
     /// This instant plus `secs` seconds, `None` on overflow.

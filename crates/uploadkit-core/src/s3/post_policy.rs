@@ -339,21 +339,9 @@ impl PostPolicy {
             .session_token()
             .map(|t| t.expose().to_owned());
 
-        let (key_field, key_condition) = match &self.key {
-            KeyRule::Exact(key) => (
-                key.as_str().to_owned(),
-                Condition::Exact {
-                    field: "key".into(),
-                    value: key.as_str().to_owned(),
-                },
-            ),
-            KeyRule::Prefix(prefix) => (
-                format!("{prefix}${{filename}}"),
-                Condition::StartsWith {
-                    field: "key".into(),
-                    prefix: prefix.clone(),
-                },
-            ),
+        let key_field = match &self.key {
+            KeyRule::Exact(key) => key.as_str().to_owned(),
+            KeyRule::Prefix(prefix) => format!("{prefix}${{filename}}"),
         };
 
         let mut fields: Vec<(String, String)> = Vec::with_capacity(self.fields.len() + 7);
@@ -377,13 +365,20 @@ impl PostPolicy {
         policy.push_str("{\"expiration\":");
         push_json_str(&mut policy, &expires_at.iso8601());
         policy.push_str(",\"conditions\":[");
-        Condition::Exact {
-            field: "bucket".into(),
-            value: self.bucket.as_str().to_owned(),
+        policy.push_str("{\"bucket\":");
+        push_json_str(&mut policy, self.bucket.as_str());
+        match &self.key {
+            KeyRule::Exact(key) => {
+                policy.push_str("},{\"key\":");
+                push_json_str(&mut policy, key.as_str());
+                policy.push('}');
+            }
+            KeyRule::Prefix(prefix) => {
+                policy.push_str("},[\"starts-with\",\"$key\",");
+                push_json_str(&mut policy, prefix);
+                policy.push(']');
+            }
         }
-        .write_json(&mut policy);
-        policy.push(',');
-        key_condition.write_json(&mut policy);
         for (name, value) in fields.iter().skip(1) {
             let constrained = self
                 .conditions
@@ -434,6 +429,11 @@ fn push_json_str(out: &mut String, text: &str) {
 
 /// Appends `text` escaped for the inside of a JSON string literal.
 fn push_json_str_body(out: &mut String, text: &str) {
+    // Almost every value needs no escaping; this scan vectorises where the loop below cannot.
+    if !text.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+        out.push_str(text);
+        return;
+    }
     let mut start = 0;
     for (i, b) in text.bytes().enumerate() {
         let escape = match b {
