@@ -11,3 +11,8 @@ pub mod encode;
 pub mod local;
 pub mod s3;
 pub mod sigv4;
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
