@@ -51,3 +51,18 @@ pub fn with_field(fields: &[(String, String)], name: &str, value: &str) -> Vec<(
     }
     out
 }
+
+/// The fields with the last hex digit of `x-amz-signature` changed.
+pub fn with_tampered_signature(fields: &[(String, String)]) -> Vec<(String, String)> {
+    let sig = &fields
+        .iter()
+        .find(|(k, _)| k == "x-amz-signature")
+        .expect("a signed form")
+        .1;
+    let last = if sig.ends_with('0') { '1' } else { '0' };
+    with_field(
+        fields,
+        "x-amz-signature",
+        &format!("{}{last}", &sig[..sig.len() - 1]),
+    )
+}
