@@ -478,6 +478,40 @@ mod tests {
     use super::*;
 
     #[test]
+    fn expiry_never_outlives_the_credentials() {
+        use crate::clock::parse_rfc3339;
+        use crate::credentials::Credentials;
+        let now = parse_rfc3339("2026-11-22T09:00:00Z").unwrap();
+        let expiry = parse_rfc3339("2026-11-22T09:10:00Z").unwrap();
+        let creds = Credentials::new("AK", "SK", Some("TOKEN".into()), Some(expiry)).unwrap();
+        let signer = Signer::new(creds);
+        let policy = PostPolicy::new(
+            BucketName::new("local-mou").unwrap(),
+            KeyRule::Prefix("a/".into()),
+        )
+        .expires_in(3600);
+        let post = policy
+            .sign(&signer, &S3Target::aws("eu-west-1"), now)
+            .unwrap();
+        assert_eq!(post.expires_at, expiry);
+        let json: Value = serde_json::from_str(&post.policy).unwrap();
+        assert_eq!(json["expiration"], "2026-11-22T09:10:00Z");
+        assert!(
+            json["conditions"]
+                .as_array()
+                .unwrap()
+                .contains(&json!({"x-amz-security-token": "TOKEN"}))
+        );
+        let late = policy.sign(&signer, &S3Target::aws("eu-west-1"), expiry);
+        assert!(matches!(
+            late,
+            Err(PolicyError::Signing(
+                SigningError::CredentialsExpired { .. }
+            ))
+        ));
+    }
+
+    #[test]
     fn written_json_matches_serde() {
         let conditions = [
             Condition::Exact {
