@@ -1,0 +1,240 @@
+//! The presign API: `POST /v1/uploads` (an upload form for a kind), `POST /v1/downloads` (a
+//! presigned GET), `GET /v1/health`, CORS preflights. Request in, response out; the adapter
+//! supplies the clock, the signer and the new upload's id.
+
+use serde_json::{Map, Value, json};
+use uploadkit_core::catalogue::{
+    Catalogue, Download, FileName, ReportId, ServiceId, UploadId, UploadKind, UploadPlan,
+    UploadRequest,
+};
+use uploadkit_core::clock::SigningTime;
+use uploadkit_core::s3::{Method, S3Target, presign_url};
+use uploadkit_core::sigv4::Signer;
+
+use crate::cors::CorsPolicy;
+use crate::error::ApiError;
+use crate::grant::{Grant, GrantError, GrantKey};
+use crate::http::{ApiRequest, ApiResponse};
+
+/// The largest request body read, in bytes.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// Everything the API needs besides the request.
+#[derive(Debug, Clone)]
+pub struct ApiConfig {
+    /// Buckets, region, CDN.
+    pub catalogue: Catalogue,
+    /// Where S3 is.
+    pub target: S3Target,
+    /// The key grants are verified with.
+    pub grant_key: GrantKey,
+    /// Allowed browser origins.
+    pub cors: CorsPolicy,
+    /// Validity of upload forms, seconds.
+    pub upload_ttl: u32,
+    /// Validity of download URLs, seconds.
+    pub download_ttl: u32,
+}
+
+/// Per-request inputs from the adapter.
+pub struct Context<'a> {
+    /// Now.
+    pub now: SigningTime,
+    /// Signs with the current credentials.
+    pub signer: &'a Signer,
+    /// A fresh id for a new upload.
+    pub upload_id: UploadId,
+}
+
+/// Handles one request.
+pub fn handle(config: &ApiConfig, req: &ApiRequest, ctx: &Context<'_>) -> ApiResponse {
+    let origin = req.header("origin");
+    if let Some(origin) = origin
+        && !config.cors.allows(origin)
+    {
+        return error_response(config, req, &ApiError::OriginNotAllowed(origin.to_owned()));
+    }
+    if req.method == "OPTIONS"
+        && let Some(origin) = origin
+    {
+        return config.cors.preflight(origin);
+    }
+    let result = match (req.method.as_str(), req.path.as_str()) {
+        ("POST", "/v1/uploads") => upload(config, req, ctx),
+        ("POST", "/v1/downloads") => download(config, req, ctx),
+        ("GET" | "HEAD", "/v1/health") => Ok(json!({"status": "ok"})),
+        (_, "/v1/uploads" | "/v1/downloads" | "/v1/health") => {
+            Err(ApiError::MethodNotAllowed(req.method.clone()))
+        }
+        (_, path) => Err(ApiError::NotFound(path.to_owned())),
+    };
+    let mut response = match result {
+        Ok(body) => ApiResponse::json(200, body.to_string().into_bytes()),
+        Err(e) => return error_response(config, req, &e),
+    };
+    config.cors.decorate(req, &mut response);
+    response
+}
+
+fn error_response(config: &ApiConfig, req: &ApiRequest, e: &ApiError) -> ApiResponse {
+    let mut response = ApiResponse::json(e.status(), e.body());
+    if matches!(e, ApiError::Grant(_)) {
+        response
+            .headers
+            .push(("www-authenticate".into(), "Bearer".into()));
+    }
+    config.cors.decorate(req, &mut response);
+    response
+}
+
+fn grant(config: &ApiConfig, req: &ApiRequest, now: SigningTime) -> Result<Grant, ApiError> {
+    let header = req.header("authorization").ok_or(GrantError::Missing)?;
+    let token = header
+        .strip_prefix("Bearer ")
+        .or_else(|| header.strip_prefix("bearer "))
+        .ok_or(GrantError::Missing)?;
+    Ok(config.grant_key.verify(token, now)?)
+}
+
+fn body(req: &ApiRequest) -> Result<Map<String, Value>, ApiError> {
+    if req.body.len() > MAX_BODY_BYTES {
+        return Err(ApiError::BadBody(format!(
+            "the body is over {MAX_BODY_BYTES} bytes"
+        )));
+    }
+    match serde_json::from_slice::<Value>(&req.body) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(ApiError::BadBody("expected a JSON object".into())),
+        Err(e) => Err(ApiError::BadBody(format!("not JSON: {e}"))),
+    }
+}
+
+fn text<'a>(
+    body: &'a Map<String, Value>,
+    field: &'static str,
+) -> Result<Option<&'a str>, ApiError> {
+    match body.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(ApiError::BadField {
+            field,
+            message: "expected a string".into(),
+        }),
+    }
+}
+
+fn required<'a>(body: &'a Map<String, Value>, field: &'static str) -> Result<&'a str, ApiError> {
+    text(body, field)?.ok_or(ApiError::BadField {
+        field,
+        message: "is required".into(),
+    })
+}
+
+fn upload(config: &ApiConfig, req: &ApiRequest, ctx: &Context<'_>) -> Result<Value, ApiError> {
+    let grant = grant(config, req, ctx.now)?;
+    let body = body(req)?;
+    let kind: UploadKind =
+        required(&body, "kind")?
+            .parse()
+            .map_err(|message| ApiError::BadField {
+                field: "kind",
+                message,
+            })?;
+    if let Some(given) = text(&body, "service_id")? {
+        let given = ServiceId::parse(given).map_err(|e| ApiError::BadField {
+            field: "service_id",
+            message: e.to_string(),
+        })?;
+        if given != grant.service_id {
+            return Err(ApiError::ServiceNotGranted);
+        }
+    }
+    if !grant.kinds.contains(&kind) {
+        return Err(ApiError::KindNotGranted(kind));
+    }
+    let file_name =
+        FileName::parse(required(&body, "file_name")?).map_err(|e| ApiError::BadField {
+            field: "file_name",
+            message: e.to_string(),
+        })?;
+    let size = match body.get("size") {
+        Some(Value::Number(n)) => n.as_u64().ok_or(ApiError::BadField {
+            field: "size",
+            message: "expected a whole number of bytes".into(),
+        })?,
+        Some(_) => {
+            return Err(ApiError::BadField {
+                field: "size",
+                message: "expected a whole number of bytes".into(),
+            });
+        }
+        None => {
+            return Err(ApiError::BadField {
+                field: "size",
+                message: "is required".into(),
+            });
+        }
+    };
+    let request = UploadRequest {
+        kind,
+        service_id: Some(grant.service_id),
+        upload_id: ctx.upload_id,
+        file_name,
+        size,
+        content_type: text(&body, "content_type")?.map(str::to_owned),
+    };
+    let plan = UploadPlan::new(&config.catalogue, &request)?;
+    let post = plan
+        .sign(ctx.signer, &config.target, ctx.now, config.upload_ttl)
+        .map_err(uploadkit_core::catalogue::UploadError::from)?;
+    let fields: Map<String, Value> = post
+        .fields
+        .into_iter()
+        .map(|(k, v)| (k, Value::String(v)))
+        .collect();
+    Ok(json!({
+        "method": "POST",
+        "url": post.url,
+        "fields": fields,
+        "key": plan.key.as_str(),
+        "bucket": plan.bucket.as_str(),
+        "expires_at": post.expires_at.iso8601(),
+        "max_size": plan.max_size,
+    }))
+}
+
+fn download(config: &ApiConfig, req: &ApiRequest, ctx: &Context<'_>) -> Result<Value, ApiError> {
+    let grant = grant(config, req, ctx.now)?;
+    if !grant.downloads {
+        return Err(ApiError::DownloadsNotGranted);
+    }
+    let body = body(req)?;
+    let download = match required(&body, "download")? {
+        "crown-mou" => Download::CrownMou,
+        "non-crown-mou" => Download::NonCrownMou,
+        "report" => {
+            let id = required(&body, "report_id")?;
+            Download::Report(ReportId::parse(id).map_err(|e| ApiError::BadField {
+                field: "report_id",
+                message: e.to_string(),
+            })?)
+        }
+        other => {
+            return Err(ApiError::BadField {
+                field: "download",
+                message: format!("{other:?} is not one of crown-mou, non-crown-mou, report"),
+            });
+        }
+    };
+    let bucket = config.catalogue.name(download.bucket());
+    let url = presign_url(
+        ctx.signer,
+        &config.target,
+        bucket,
+        &download.key(),
+        Method::Get,
+        config.download_ttl,
+        ctx.now,
+    )?;
+    Ok(json!({"method": "GET", "url": url.url, "expires_at": url.expires_at.iso8601()}))
+}

@@ -1,0 +1,18 @@
+//! uploadkit's presign API as plain functions from request to response, shared unchanged by the
+//! native server and the edge worker: upload grants (HS256 JWTs), upload forms for the
+//! catalogue's upload kinds, presigned downloads, CORS, and one mapping of errors to statuses.
+
+pub mod cors;
+pub mod error;
+pub mod grant;
+pub mod handler;
+pub mod http;
+
+pub use cors::CorsPolicy;
+pub use error::ApiError;
+pub use grant::{Grant, GrantError, GrantKey};
+pub use handler::{ApiConfig, Context, handle};
+pub use http::{ApiRequest, ApiResponse};
+
+#[cfg(test)]
+mod tests;
