@@ -43,6 +43,28 @@ enum Command {
     Presign(Presign),
     /// List the bucket catalogue as configured by the environment.
     Buckets,
+    /// Run the local stack: an embedded S3 store with the nine buckets, the presign API, the
+    /// upload page and the logo route, on 127.0.0.1 with no AWS account.
+    Local(LocalArgs),
+}
+
+#[derive(Args)]
+struct LocalArgs {
+    /// Where the store keeps objects (kept across restarts).
+    #[arg(long, default_value = ".uploadkit/local")]
+    data_dir: std::path::PathBuf,
+    /// The upload page's folder.
+    #[arg(long, default_value = "www")]
+    www: std::path::PathBuf,
+    /// The S3 store's port.
+    #[arg(long, default_value_t = 9000)]
+    store_port: u16,
+    /// The upload page and presign API's port.
+    #[arg(long, default_value_t = 8080)]
+    app_port: u16,
+    /// The logo route's port.
+    #[arg(long, default_value_t = 9001)]
+    cdn_port: u16,
 }
 
 #[derive(Subcommand)]
@@ -159,6 +181,10 @@ enum CliError {
     Part(#[from] InvalidPart),
     #[error(transparent)]
     InvalidCredentials(#[from] InvalidCredentials),
+    #[error(transparent)]
+    Server(#[from] uploadkit_server::ServerError),
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(std::io::Error),
     #[error("--at {0:?} is not an RFC 3339 time such as 2026-11-22T09:30:00Z")]
     BadTime(String),
     #[error("--field {0:?} must be NAME=VALUE")]
@@ -247,6 +273,20 @@ fn post_json(post: &PresignedPost, extra: Map<String, Value>) -> Value {
 
 fn run(cli: Cli) -> Result<String, CliError> {
     match cli.command {
+        Command::Local(args) => {
+            let options = uploadkit_server::local::LocalOptions {
+                data_dir: args.data_dir,
+                www_dir: args.www,
+                store_port: args.store_port,
+                app_port: args.app_port,
+                cdn_port: args.cdn_port,
+            };
+            let runtime = tokio::runtime::Runtime::new().map_err(CliError::Runtime)?;
+            runtime.block_on(uploadkit_server::local::run(options, |k| {
+                std::env::var(k).ok().filter(|v| !v.is_empty())
+            }))?;
+            Ok(String::new())
+        }
         Command::Buckets => {
             let catalogue = Catalogue::from_env(|k| std::env::var(k).ok(), None)?;
             let rows: Vec<Value> = catalogue

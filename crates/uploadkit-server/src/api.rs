@@ -1,0 +1,61 @@
+//! The presign API over axum: converts requests to the runtime-neutral [`ApiRequest`], and the
+//! answer back.
+
+use std::sync::Arc;
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{Request, State};
+use axum::response::Response;
+use time::OffsetDateTime;
+use uploadkit_api::handler::MAX_BODY_BYTES;
+use uploadkit_api::{ApiConfig, ApiError, ApiRequest, ApiResponse, Context, handle};
+use uploadkit_core::catalogue::UploadId;
+use uploadkit_core::clock::SigningTime;
+use uploadkit_core::sigv4::Signer;
+
+/// What every API request shares.
+pub struct ApiState {
+    /// The API's configuration.
+    pub config: ApiConfig,
+    /// Signs with the service's credentials.
+    pub signer: Signer,
+}
+
+/// The axum handler for `/v1/*`.
+pub async fn api(State(state): State<Arc<ApiState>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let headers = parts
+        .headers
+        .iter()
+        .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+        .collect();
+    let body = match to_bytes(body, MAX_BODY_BYTES + 1).await {
+        Ok(b) => b.to_vec(),
+        Err(_) => {
+            let e = ApiError::BadBody(format!("the body is over {MAX_BODY_BYTES} bytes"));
+            return into_response(ApiResponse::json(e.status(), e.body()));
+        }
+    };
+    let request = ApiRequest {
+        method: parts.method.as_str().to_owned(),
+        path: parts.uri.path().to_owned(),
+        headers,
+        body,
+    };
+    let ctx = Context {
+        now: SigningTime::new(OffsetDateTime::now_utc()),
+        signer: &state.signer,
+        upload_id: UploadId::from_uuid(uuid::Uuid::new_v4()),
+    };
+    into_response(handle(&state.config, &request, &ctx))
+}
+
+fn into_response(r: ApiResponse) -> Response {
+    let mut builder = Response::builder().status(r.status);
+    for (k, v) in &r.headers {
+        builder = builder.header(k, v);
+    }
+    builder
+        .body(Body::from(r.body))
+        .expect("valid status and headers")
+}

@@ -1,0 +1,18 @@
+//! uploadkit's native service: the presign API over HTTP, the logo route, the embedded S3 store
+//! and the one-command local stack.
+
+pub mod api;
+pub mod cdn;
+pub mod local;
+pub mod store;
+
+/// Why the service could not start or run.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    /// A port, folder or file problem.
+    #[error("{0}")]
+    Io(String),
+    /// Bad configuration.
+    #[error("configuration: {0}")]
+    Config(String),
+}

@@ -1,0 +1,150 @@
+//! The one-command local stack: the embedded S3 store with the nine buckets, the presign API and
+//! the upload page, and the logo route — all on 127.0.0.1, with no AWS account.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::{any, get};
+use time::OffsetDateTime;
+use tokio::net::TcpListener;
+use tower_http::services::ServeDir;
+use uploadkit_api::{ApiConfig, CorsPolicy, GrantKey};
+use uploadkit_core::catalogue::{Bucket, Catalogue, ServiceId, UploadKind};
+use uploadkit_core::clock::SigningTime;
+use uploadkit_core::credentials::Credentials;
+use uploadkit_core::local::{
+    LOCAL_ACCESS_KEY_ID, LOCAL_GRANT_KEY, LOCAL_SECRET_ACCESS_KEY, LOCAL_SERVICE_ID,
+};
+use uploadkit_core::s3::{AddressingStyle, CustomEndpoint, S3Target};
+use uploadkit_core::sigv4::Signer;
+
+use crate::ServerError;
+use crate::api::{ApiState, api};
+use crate::cdn::{CdnState, logo};
+use crate::store::serve_store;
+
+/// How to run the local stack.
+#[derive(Debug, Clone)]
+pub struct LocalOptions {
+    /// Where objects are kept (survives restarts).
+    pub data_dir: PathBuf,
+    /// The upload page's folder.
+    pub www_dir: PathBuf,
+    /// The S3 store's port (0: any free port).
+    pub store_port: u16,
+    /// The app's port: the page and the API.
+    pub app_port: u16,
+    /// The logo route's port.
+    pub cdn_port: u16,
+}
+
+async fn bind(port: u16) -> Result<TcpListener, ServerError> {
+    TcpListener::bind(("127.0.0.1", port)).await.map_err(|e| {
+        ServerError::Io(format!(
+            "cannot listen on 127.0.0.1:{port}: {e} (is another stack running? choose another port)"
+        ))
+    })
+}
+
+/// Starts everything, prints where it is, and runs until Ctrl-C.
+pub async fn run(
+    options: LocalOptions,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<(), ServerError> {
+    let store = bind(options.store_port).await?;
+    let app = bind(options.app_port).await?;
+    let cdn = bind(options.cdn_port).await?;
+    let port = |l: &TcpListener| l.local_addr().map(|a| a.port()).unwrap_or_default();
+    let (store_port, app_port, cdn_port) = (port(&store), port(&app), port(&cdn));
+
+    let catalogue = Catalogue::from_env(&env, env("AWS_REGION"))
+        .map_err(|e| ServerError::Config(e.to_string()))?;
+    let store_url = format!("http://127.0.0.1:{store_port}");
+    let target = S3Target {
+        region: catalogue.region().to_owned(),
+        endpoint: Some(
+            CustomEndpoint::parse(&store_url).map_err(|e| ServerError::Config(e.to_string()))?,
+        ),
+        addressing: AddressingStyle::Path,
+    };
+    let app_origins = vec![
+        format!("http://127.0.0.1:{app_port}"),
+        format!("http://localhost:{app_port}"),
+    ];
+    let grant_key = env("UPLOADKIT_GRANT_KEY").unwrap_or_else(|| LOCAL_GRANT_KEY.to_owned());
+    let grant_key = GrantKey::new(grant_key.into_bytes()).ok_or_else(|| {
+        ServerError::Config("UPLOADKIT_GRANT_KEY must be at least 32 bytes".into())
+    })?;
+    let local_signer = || {
+        Signer::new(
+            Credentials::new(LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY, None, None)
+                .expect("valid local keys"),
+        )
+    };
+
+    let buckets: Vec<String> = catalogue
+        .buckets()
+        .map(|(_, n)| n.as_str().to_owned())
+        .collect();
+    let data_dir = options.data_dir.clone();
+    let store_origins = app_origins.clone();
+    let store_task = tokio::spawn(async move {
+        serve_store(
+            store,
+            &data_dir,
+            &buckets,
+            (LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY),
+            store_origins,
+        )
+        .await
+    });
+
+    let api_state = Arc::new(ApiState {
+        config: ApiConfig {
+            catalogue: catalogue.clone(),
+            target: target.clone(),
+            grant_key: grant_key.clone(),
+            cors: CorsPolicy::new(app_origins),
+            upload_ttl: 600,
+            download_ttl: 300,
+        },
+        signer: local_signer(),
+    });
+    let app_router = Router::new()
+        .route("/v1/{*rest}", any(api))
+        .with_state(api_state)
+        .fallback_service(ServeDir::new(&options.www_dir));
+    let cdn_state = Arc::new(CdnState {
+        bucket: catalogue.name(Bucket::Logo).clone(),
+        target,
+        signer: local_signer(),
+        http: reqwest::Client::new(),
+    });
+    let cdn_router = Router::new()
+        .route("/{*key}", get(logo))
+        .with_state(cdn_state);
+
+    let service = ServiceId::parse(LOCAL_SERVICE_ID).expect("valid local service id");
+    let now = SigningTime::new(OffsetDateTime::now_utc());
+    let grant = grant_key.mint(service, &UploadKind::ALL, true, now, 12 * 3600);
+    println!("uploadkit local stack");
+    println!("  upload page  http://127.0.0.1:{app_port}/");
+    println!("  presign API  http://127.0.0.1:{app_port}/v1/uploads");
+    println!(
+        "  S3 store     {store_url}  (access key {LOCAL_ACCESS_KEY_ID}, secret {LOCAL_SECRET_ACCESS_KEY})"
+    );
+    println!("  logo CDN     http://127.0.0.1:{cdn_port}/{{key}}");
+    println!("  data         {}", options.data_dir.display());
+    println!("  dev grant    {grant}");
+    println!("  (service {LOCAL_SERVICE_ID}, every upload kind and downloads, valid 12 hours)");
+
+    let app_task = tokio::spawn(async move { axum::serve(app, app_router).await });
+    let cdn_task = tokio::spawn(async move { axum::serve(cdn, cdn_router).await });
+    tokio::select! {
+        r = store_task => r.map_err(|e| ServerError::Io(e.to_string()))?,
+        r = app_task => r.map_err(|e| ServerError::Io(e.to_string()))?.map_err(|e| ServerError::Io(e.to_string())),
+        r = cdn_task => r.map_err(|e| ServerError::Io(e.to_string()))?.map_err(|e| ServerError::Io(e.to_string())),
+        _ = tokio::signal::ctrl_c() => Ok(()),
+    }
+}
