@@ -17,12 +17,18 @@ pub fn vectors_dir() -> PathBuf {
 /// Runs a Python script from `tests/scripts` and returns its standard output. Fails the test
 /// with the fix when Python or a package is missing (`.ci/run` installs them).
 pub fn run_python(script: &str) -> String {
+    run_python_with(script, &[])
+}
+
+/// [`run_python`] with arguments.
+pub fn run_python_with(script: &str, args: &[&str]) -> String {
     let python = std::env::var("UPLOADKIT_PYTHON").unwrap_or_else(|_| "python3".to_owned());
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("scripts")
         .join(script);
     let out = std::process::Command::new(&python)
         .arg(&path)
+        .args(args)
         .output()
         .unwrap_or_else(|e| panic!("cannot run {python}: {e}; install Python 3"));
     assert!(
