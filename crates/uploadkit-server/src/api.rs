@@ -11,14 +11,15 @@ use uploadkit_api::handler::MAX_BODY_BYTES;
 use uploadkit_api::{ApiConfig, ApiError, ApiRequest, ApiResponse, Context, handle};
 use uploadkit_core::catalogue::UploadId;
 use uploadkit_core::clock::SigningTime;
-use uploadkit_core::sigv4::Signer;
+
+use crate::credentials::CredentialCache;
 
 /// What every API request shares.
 pub struct ApiState {
     /// The API's configuration.
     pub config: ApiConfig,
-    /// Signs with the service's credentials.
-    pub signer: Signer,
+    /// The service's credentials, refreshed as they near expiry.
+    pub credentials: Arc<CredentialCache>,
 }
 
 /// The axum handler for `/v1/*`.
@@ -42,9 +43,17 @@ pub async fn api(State(state): State<Arc<ApiState>>, request: Request) -> Respon
         headers,
         body,
     };
+    let now = SigningTime::new(OffsetDateTime::now_utc());
+    let signer = match state.credentials.signer(now).await {
+        Ok(s) => s,
+        Err(e) => {
+            let e = ApiError::Unavailable(e.to_string());
+            return into_response(ApiResponse::json(e.status(), e.body()));
+        }
+    };
     let ctx = Context {
-        now: SigningTime::new(OffsetDateTime::now_utc()),
-        signer: &state.signer,
+        now,
+        signer: &signer,
         upload_id: UploadId::from_uuid(uuid::Uuid::new_v4()),
     };
     into_response(handle(&state.config, &request, &ctx))

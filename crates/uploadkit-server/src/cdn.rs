@@ -10,7 +10,8 @@ use axum::response::Response;
 use time::OffsetDateTime;
 use uploadkit_core::clock::SigningTime;
 use uploadkit_core::s3::{BucketName, Method as S3Method, ObjectKey, S3Target, presign_url};
-use uploadkit_core::sigv4::Signer;
+
+use crate::credentials::CredentialCache;
 
 /// What the logo route needs.
 pub struct CdnState {
@@ -19,7 +20,7 @@ pub struct CdnState {
     /// Where it is.
     pub target: S3Target,
     /// Signs the origin request.
-    pub signer: Signer,
+    pub credentials: Arc<CredentialCache>,
     /// The HTTP client.
     pub http: reqwest::Client,
 }
@@ -52,8 +53,11 @@ pub async fn logo(
         return plain(StatusCode::NOT_FOUND);
     };
     let now = SigningTime::new(OffsetDateTime::now_utc());
+    let Ok(signer) = state.credentials.signer(now).await else {
+        return plain(StatusCode::BAD_GATEWAY);
+    };
     let Ok(url) = presign_url(
-        &state.signer,
+        &signer,
         &state.target,
         &state.bucket,
         &key,

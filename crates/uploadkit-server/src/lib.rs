@@ -3,8 +3,10 @@
 
 pub mod api;
 pub mod cdn;
+pub mod credentials;
 pub mod local;
 pub mod store;
+pub mod xml;
 
 /// Why the service could not start or run.
 #[derive(Debug, thiserror::Error)]

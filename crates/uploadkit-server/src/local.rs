@@ -12,16 +12,16 @@ use tower_http::services::ServeDir;
 use uploadkit_api::{ApiConfig, CorsPolicy, GrantKey};
 use uploadkit_core::catalogue::{Bucket, Catalogue, ServiceId, UploadKind};
 use uploadkit_core::clock::SigningTime;
-use uploadkit_core::credentials::Credentials;
+use uploadkit_core::credentials::{CredentialSource, Credentials, Origin};
 use uploadkit_core::local::{
     LOCAL_ACCESS_KEY_ID, LOCAL_GRANT_KEY, LOCAL_SECRET_ACCESS_KEY, LOCAL_SERVICE_ID,
 };
 use uploadkit_core::s3::{AddressingStyle, CustomEndpoint, S3Target};
-use uploadkit_core::sigv4::Signer;
 
 use crate::ServerError;
 use crate::api::{ApiState, api};
 use crate::cdn::{CdnState, logo};
+use crate::credentials::{CredentialCache, FetchConfig, RefreshWindows};
 use crate::store::serve_store;
 
 /// How to run the local stack.
@@ -76,12 +76,13 @@ pub async fn run(
     let grant_key = GrantKey::new(grant_key.into_bytes()).ok_or_else(|| {
         ServerError::Config("UPLOADKIT_GRANT_KEY must be at least 32 bytes".into())
     })?;
-    let local_signer = || {
-        Signer::new(
-            Credentials::new(LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY, None, None)
-                .expect("valid local keys"),
-        )
-    };
+    let local_keys = Credentials::new(LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY, None, None)
+        .expect("valid local keys");
+    let credentials = Arc::new(CredentialCache::new(
+        CredentialSource::Static(local_keys, Origin::Environment),
+        FetchConfig::new(catalogue.region(), &env),
+        RefreshWindows::default(),
+    ));
 
     let buckets: Vec<String> = catalogue
         .buckets()
@@ -109,7 +110,7 @@ pub async fn run(
             upload_ttl: 600,
             download_ttl: 300,
         },
-        signer: local_signer(),
+        credentials: Arc::clone(&credentials),
     });
     let app_router = Router::new()
         .route("/v1/{*rest}", any(api))
@@ -118,7 +119,7 @@ pub async fn run(
     let cdn_state = Arc::new(CdnState {
         bucket: catalogue.name(Bucket::Logo).clone(),
         target,
-        signer: local_signer(),
+        credentials,
         http: reqwest::Client::new(),
     });
     let cdn_router = Router::new()

@@ -1,0 +1,30 @@
+//! Text of an element in AWS's XML responses (STS results, S3 errors). Their shape is fixed and
+//! flat, so the first `<Tag>…</Tag>` is the one wanted.
+
+/// The unescaped text of the first `<tag>` element.
+pub fn text(xml: &str, tag: &str) -> Option<String> {
+    let open = format!("<{tag}>");
+    let close = format!("</{tag}>");
+    let start = xml.find(&open)? + open.len();
+    let end = start + xml[start..].find(&close)?;
+    Some(unescape(&xml[start..end]))
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn first_element_unescaped() {
+        let xml = "<A><Code>AccessDenied</Code><Message>a &amp; b &lt;c&gt;</Message></A>";
+        assert_eq!(super::text(xml, "Code").as_deref(), Some("AccessDenied"));
+        assert_eq!(super::text(xml, "Message").as_deref(), Some("a & b <c>"));
+        assert_eq!(super::text(xml, "Missing"), None);
+    }
+}
