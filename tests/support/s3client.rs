@@ -21,10 +21,18 @@ pub struct S3Client {
 impl S3Client {
     /// A client for `endpoint` (`http://127.0.0.1:PORT`).
     pub fn new(endpoint: &str, access_key: &str, secret: &str) -> Self {
+        Self::with_credentials(
+            endpoint,
+            Credentials::new(access_key, secret, None, None).unwrap(),
+        )
+    }
+
+    /// A client signing with any credentials (session credentials included).
+    pub fn with_credentials(endpoint: &str, credentials: Credentials) -> Self {
         Self {
             endpoint: endpoint.to_owned(),
             host: endpoint.split_once("://").unwrap().1.to_owned(),
-            signer: Signer::new(Credentials::new(access_key, secret, None, None).unwrap()),
+            signer: Signer::new(credentials),
             http: Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()

@@ -14,6 +14,9 @@ pub const ACCESS_KEY: &str = "AKIDUPLOADKITTEST";
 /// Its secret.
 pub const SECRET_KEY: &str = "uploadkit/test+secret/0123456789abcdefghij";
 
+/// The role the STS-enabled server lets [`ACCESS_KEY`] assume.
+pub const ROLE_ARN: &str = "arn:aws:iam::000000000000:role/Uploader";
+
 /// A running SeaweedFS.
 pub struct Seaweed {
     child: Child,
@@ -54,19 +57,32 @@ fn pick_ports() -> [u16; 4] {
 impl Seaweed {
     /// Starts a server whose only identity is [`ACCESS_KEY`]/[`SECRET_KEY`].
     pub fn start() -> Self {
+        Self::start_with(false)
+    }
+
+    /// Starts a server that also serves STS `AssumeRole` for [`ROLE_ARN`] on its S3 port.
+    pub fn start_with_sts() -> Self {
+        Self::start_with(true)
+    }
+
+    fn start_with(sts: bool) -> Self {
         let weed = std::env::var("UPLOADKIT_WEED").unwrap_or_else(|_| "weed".to_owned());
         let [s3, master, volume, filer] = pick_ports();
         let dir = std::env::temp_dir().join(format!("uploadkit-weed-{}-{s3}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("data")).unwrap();
         let config = dir.join("s3.json");
-        std::fs::write(
-            &config,
+        let identities = format!(
+            r#""identities":[{{"name":"uploadkit","credentials":[{{"accessKey":"{ACCESS_KEY}","secretKey":"{SECRET_KEY}"}}],"actions":["Admin","Read","Write","List","Tagging"],"policyNames":["FullAccess"]}}]"#
+        );
+        let sts_blocks = if sts {
             format!(
-                r#"{{"identities":[{{"name":"uploadkit","credentials":[{{"accessKey":"{ACCESS_KEY}","secretKey":"{SECRET_KEY}"}}],"actions":["Admin","Read","Write","List","Tagging"]}}]}}"#
-            ),
-        )
-        .unwrap();
+                r#","sts":{{"tokenDuration":"1h","maxSessionLength":"12h","issuer":"seaweedfs-sts","signingKey":"dXBsb2Fka2l0LXRlc3Qtc3RzLXNpZ25pbmcta2V5LTAxMjM0NTY3ODk="}},"roles":[{{"roleName":"Uploader","roleArn":"{ROLE_ARN}","trustPolicy":{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"}}]}},"attachedPolicies":["FullAccess"]}}],"policies":[{{"name":"FullAccess","document":{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"*","Resource":"*"}}]}}}}]"#
+            )
+        } else {
+            String::new()
+        };
+        std::fs::write(&config, format!("{{{identities}{sts_blocks}}}")).unwrap();
         let log = std::fs::File::create(dir.join("weed.log")).unwrap();
         let child = Command::new(&weed)
             .arg("mini")
@@ -84,6 +100,14 @@ impl Seaweed {
             .arg(format!("-volume.port={volume}"))
             .arg(format!("-filer.port={filer}"))
             .arg(format!("-s3.config={}", config.display()))
+            .args(if sts {
+                vec![
+                    format!("-s3.iam.config={}", config.display()),
+                    "-s3.iam.readOnly=false".to_owned(),
+                ]
+            } else {
+                vec![]
+            })
             // Bucket CORS rules, not a global allow-list, decide browser access.
             .arg("-s3.allowedOrigins=http://nomatch.invalid")
             .stdin(Stdio::null())

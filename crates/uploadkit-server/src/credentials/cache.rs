@@ -111,13 +111,12 @@ impl CredentialCache {
                 Freshness::Mandatory => {}
             }
         }
+        let before = self.cached();
         let _guard = self.refreshing.lock().await;
-        // The refresh may have happened while this caller waited.
+        // A refresh that finished while this caller waited is the one it was waiting for.
         if let Some(signer) = self.cached()
-            && matches!(
-                self.freshness(&signer, now),
-                Freshness::Fresh | Freshness::Advisory
-            )
+            && !before.as_ref().is_some_and(|b| Arc::ptr_eq(b, &signer))
+            && !signer.credentials().is_expired(now)
         {
             return Ok(signer);
         }
