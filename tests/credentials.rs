@@ -222,8 +222,7 @@ fn sts_refusals_are_reported() {
     );
     let err = runtime()
         .block_on(cache.signer(now()))
-        .err()
-        .expect("a wrong secret is refused");
+        .expect_err("a wrong secret is refused");
     assert!(err.to_string().contains("STS AssumeRole failed"), "{err}");
 }
 
