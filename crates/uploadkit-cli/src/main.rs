@@ -46,6 +46,23 @@ enum Command {
     /// Run the local stack: an embedded S3 store with the nine buckets, the presign API, the
     /// upload page and the logo route, on 127.0.0.1 with no AWS account.
     Local(LocalArgs),
+    /// Serve the presign API for a deployment: buckets, region and endpoint from the
+    /// environment, credentials from the standard chain (refreshed before they expire), the
+    /// grant key from UPLOADKIT_GRANT_KEY, browser origins from UPLOADKIT_ALLOWED_ORIGINS.
+    Serve(ServeArgs),
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// The profile to use (skips the environment's keys, as botocore does).
+    #[arg(long)]
+    profile: Option<String>,
+    /// A page folder to serve beside the API.
+    #[arg(long)]
+    www: Option<std::path::PathBuf>,
 }
 
 #[derive(Args)]
@@ -285,6 +302,24 @@ fn run(cli: Cli) -> Result<String, CliError> {
             runtime.block_on(uploadkit_server::local::run(options, |k| {
                 std::env::var(k).ok().filter(|v| !v.is_empty())
             }))?;
+            Ok(String::new())
+        }
+        Command::Serve(args) => {
+            let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+            let resolution = credentials::resolve(args.profile.as_deref())?;
+            let config = uploadkit_server::serve::config_from_env(env, resolution.region.clone())?;
+            let runtime = tokio::runtime::Runtime::new().map_err(CliError::Runtime)?;
+            runtime.block_on(async {
+                let listener = tokio::net::TcpListener::bind(&args.listen)
+                    .await
+                    .map_err(|e| {
+                        uploadkit_server::ServerError::Io(format!(
+                            "cannot listen on {}: {e}",
+                            args.listen
+                        ))
+                    })?;
+                uploadkit_server::serve::serve(listener, config, resolution, env, args.www).await
+            })?;
             Ok(String::new())
         }
         Command::Buckets => {

@@ -3,12 +3,7 @@
 //! straight to the embedded store, the logo through the logo route, and every refusal from a
 //! real request.
 
-use std::io::{BufRead, BufReader};
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
 
 use reqwest::blocking::Client;
 use serde_json::{Value, json};
@@ -22,9 +17,11 @@ use uploadkit_core::sigv4::Signer;
 use uploadkit_tests::form::post_form;
 use uploadkit_tests::run_python_with;
 
-/// A running `uploadkit local`, stopped on drop.
+mod common;
+
+/// A running `uploadkit local`.
 struct Stack {
-    child: Child,
+    _running: common::Running,
     app: String,
     store: String,
     cdn: String,
@@ -36,68 +33,30 @@ fn repo() -> PathBuf {
 
 impl Stack {
     fn start(data: &Path) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_uploadkit"))
-            .args([
-                "local",
-                "--store-port",
-                "0",
-                "--app-port",
-                "0",
-                "--cdn-port",
-                "0",
-            ])
-            .arg("--data-dir")
-            .arg(data)
-            .arg("--www")
-            .arg(repo().join("www"))
-            .env_remove("UPLOADKIT_GRANT_KEY")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .process_group(0)
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-        let mut lines = Vec::new();
-        while !lines.iter().any(|l: &String| l.contains("dev grant")) {
-            let line = rx
-                .recv_timeout(Duration::from_secs(30))
-                .expect("the stack printed its URLs");
-            lines.push(line);
-        }
-        let find = |label: &str| {
-            let line = lines
-                .iter()
-                .find(|l| l.trim_start().starts_with(label))
-                .unwrap();
-            line.split_whitespace()
-                .find(|w| w.starts_with("http://"))
-                .unwrap()
-                .trim_end_matches('/')
-                .trim_end_matches("/{key}")
-                .to_owned()
-        };
+        let (data, www) = (
+            data.display().to_string(),
+            repo().join("www").display().to_string(),
+        );
+        let args = [
+            "local",
+            "--store-port",
+            "0",
+            "--app-port",
+            "0",
+            "--cdn-port",
+            "0",
+            "--data-dir",
+            &data,
+            "--www",
+            &www,
+        ];
+        let running = common::Running::start(&args, &[], false, "dev grant");
         Self {
-            app: find("upload page"),
-            store: find("S3 store"),
-            cdn: find("logo CDN"),
-            child,
+            app: running.url("upload page"),
+            store: running.url("S3 store"),
+            cdn: running.url("logo CDN"),
+            _running: running,
         }
-    }
-}
-
-impl Drop for Stack {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .arg("--")
-            .arg(format!("-{}", self.child.id()))
-            .status();
-        let _ = self.child.wait();
     }
 }
 

@@ -1,0 +1,82 @@
+//! Running the `uploadkit` binary as a long-lived server in tests.
+
+use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// A running `uploadkit` server, stopped (its process group) on drop.
+pub struct Running {
+    child: Child,
+    /// What it printed up to and including the ready line.
+    pub lines: Vec<String>,
+}
+
+impl Running {
+    /// Starts `uploadkit ARGS` with `env` added (or, with `clear_env`, alone) and waits for a
+    /// line containing `ready`.
+    pub fn start(args: &[&str], env: &[(&str, String)], clear_env: bool, ready: &str) -> Self {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_uploadkit"));
+        cmd.args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0);
+        if clear_env {
+            cmd.env_clear()
+                .env("PATH", std::env::var("PATH").unwrap_or_default());
+        }
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().unwrap();
+        let (tx, rx) = mpsc::channel();
+        for stream in [
+            Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
+            Box::new(child.stderr.take().unwrap()),
+        ] {
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    let _ = tx.send(line);
+                }
+            });
+        }
+        let mut lines = Vec::new();
+        while !lines.iter().any(|l: &String| l.contains(ready)) {
+            match rx.recv_timeout(Duration::from_secs(30)) {
+                Ok(line) => lines.push(line),
+                Err(_) => panic!("no {ready:?} line; output:\n{}", lines.join("\n")),
+            }
+        }
+        Self { child, lines }
+    }
+
+    /// The first `http://…` on the line starting with `label`, without a trailing `/` or path
+    /// template.
+    pub fn url(&self, label: &str) -> String {
+        let line = self
+            .lines
+            .iter()
+            .find(|l| l.trim_start().starts_with(label))
+            .unwrap();
+        let url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap();
+        let url = url
+            .trim_end_matches("/{key}")
+            .trim_end_matches("/v1/uploads");
+        url.trim_end_matches('/').to_owned()
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .arg("--")
+            .arg(format!("-{}", self.child.id()))
+            .status();
+        let _ = self.child.wait();
+    }
+}
