@@ -50,6 +50,27 @@ enum Command {
     /// environment, credentials from the standard chain (refreshed before they expire), the
     /// grant key from UPLOADKIT_GRANT_KEY, browser origins from UPLOADKIT_ALLOWED_ORIGINS.
     Serve(ServeArgs),
+    /// Create the catalogue's buckets (idempotently) with default encryption AES256, the
+    /// lifecycle rule that expires `delete-after-7-days=True` objects after 7 days, and CORS for
+    /// browser uploads; reports each step, including what the server does not support.
+    Provision {
+        #[command(flatten)]
+        signing: SigningArgs,
+        /// A browser origin allowed to upload directly (repeatable).
+        #[arg(long = "origin")]
+        origins: Vec<String>,
+    },
+    /// Copy a temporary logo to its permanent name, dropping its deletion tag; never overwrites.
+    PromoteLogo {
+        #[command(flatten)]
+        signing: SigningArgs,
+        /// The temporary key, e.g. temp-….png or letters/static/images/letter-template/temp-….svg.
+        #[arg(long)]
+        key: String,
+        /// Added before the extension: NAME-SLUG.png.
+        #[arg(long)]
+        slug: Option<String>,
+    },
 }
 
 #[derive(Args)]
@@ -200,6 +221,10 @@ enum CliError {
     InvalidCredentials(#[from] InvalidCredentials),
     #[error(transparent)]
     Server(#[from] uploadkit_server::ServerError),
+    #[error(transparent)]
+    S3(#[from] uploadkit_server::s3ops::S3Error),
+    #[error(transparent)]
+    Fetch(#[from] uploadkit_server::credentials::FetchError),
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
     #[error("--at {0:?} is not an RFC 3339 time such as 2026-11-22T09:30:00Z")]
@@ -224,6 +249,10 @@ struct Setup {
 
 impl SigningArgs {
     fn setup(&self) -> Result<Setup, CliError> {
+        self.setup_with(None)
+    }
+
+    fn setup_with(&self, given: Option<(Credentials, Option<String>)>) -> Result<Setup, CliError> {
         let now = match &self.at {
             Some(text) => parse_rfc3339(text).ok_or_else(|| CliError::BadTime(text.clone()))?,
             None => SigningTime::new(OffsetDateTime::now_utc()),
@@ -233,7 +262,9 @@ impl SigningArgs {
             .filter(|e| (1..=MAX_PRESIGN_SECONDS).contains(e))
             .ok_or(SigningError::ExpiryOutOfRange(self.expires))?;
         let env_var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-        let (credentials, chain_region) = if self.local {
+        let (credentials, chain_region) = if let Some(given) = given {
+            given
+        } else if self.local {
             (
                 Credentials::new(LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY, None, None)?,
                 None,
@@ -261,6 +292,36 @@ impl SigningArgs {
             now,
             expires,
         })
+    }
+}
+
+impl SigningArgs {
+    /// [`SigningArgs::setup`], also fetching credentials that need the network (assumed roles,
+    /// container, instance metadata), for commands that talk to S3 themselves.
+    fn setup_network(&self) -> Result<Setup, CliError> {
+        if self.local {
+            return self.setup();
+        }
+        let resolution = credentials::resolve(self.profile.as_deref())?;
+        if matches!(
+            resolution.source,
+            uploadkit_core::credentials::CredentialSource::Static(..)
+        ) {
+            return self.setup();
+        }
+        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let region = self
+            .region
+            .clone()
+            .or(resolution.region.clone())
+            .unwrap_or_else(|| "eu-west-1".into());
+        let config = uploadkit_server::credentials::FetchConfig::new(&region, env);
+        let runtime = tokio::runtime::Runtime::new().map_err(CliError::Runtime)?;
+        let creds = runtime.block_on(uploadkit_server::credentials::fetch(
+            &resolution.source,
+            &config,
+        ))?;
+        self.setup_with(Some((creds, resolution.region)))
     }
 }
 
@@ -321,6 +382,41 @@ fn run(cli: Cli) -> Result<String, CliError> {
                 uploadkit_server::serve::serve(listener, config, resolution, env, args.www).await
             })?;
             Ok(String::new())
+        }
+        Command::Provision { signing, origins } => {
+            let (setup, runtime) = (
+                signing.setup_network()?,
+                tokio::runtime::Runtime::new().map_err(CliError::Runtime)?,
+            );
+            let ops = uploadkit_server::s3ops::S3Ops::new(setup.target.clone(), setup.signer);
+            let mut report = Vec::new();
+            for (bucket, name) in setup.catalogue.buckets() {
+                let steps = runtime.block_on(ops.provision(name, &origins))?;
+                for (step, result) in steps {
+                    report.push(format!("{:<40} {name:<50} {step}: {result}", bucket.id()));
+                }
+            }
+            Ok(report.join("\n"))
+        }
+        Command::PromoteLogo { signing, key, slug } => {
+            let (setup, runtime) = (
+                signing.setup_network()?,
+                tokio::runtime::Runtime::new().map_err(CliError::Runtime)?,
+            );
+            let ops = uploadkit_server::s3ops::S3Ops::new(setup.target.clone(), setup.signer);
+            let bucket = setup
+                .catalogue
+                .name(uploadkit_core::catalogue::Bucket::Logo)
+                .clone();
+            let permanent = runtime.block_on(ops.promote_logo(
+                &bucket,
+                &ObjectKey::new(key)?,
+                slug.as_deref(),
+            ))?;
+            Ok(format!(
+                "https://{}/{permanent}",
+                setup.catalogue.logo_cdn_domain()
+            ))
         }
         Command::Buckets => {
             let catalogue = Catalogue::from_env(|k| std::env::var(k).ok(), None)?;

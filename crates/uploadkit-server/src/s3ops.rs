@@ -1,0 +1,400 @@
+//! S3 operations the service performs itself (header-signed with the core's SigV4): bucket
+//! provisioning, promoting a temporary logo, and S3's errors turned into messages with the fix.
+
+use base64::Engine as _;
+use md5::{Digest, Md5};
+use reqwest::Response;
+use time::OffsetDateTime;
+use uploadkit_core::catalogue::{TEMPORARY_TAG, permanent_logo_key};
+use uploadkit_core::clock::SigningTime;
+use uploadkit_core::encode::uri_encode;
+use uploadkit_core::s3::{BucketName, ObjectKey, S3Target};
+use uploadkit_core::sigv4::{
+    Payload, SignableRequest, Signer, SigningContext, SigningSettings, canonical_query,
+};
+
+use crate::xml;
+
+/// An S3 refusal, with what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum S3Error {
+    /// The credentials may not do this.
+    #[error(
+        "access denied on bucket {bucket}: the credentials (access key {access_key}) are not allowed this action; check the IAM policy and the bucket policy"
+    )]
+    AccessDenied {
+        /// The bucket.
+        bucket: String,
+        /// Whose credentials.
+        access_key: String,
+    },
+    /// The bucket does not exist.
+    #[error(
+        "bucket {bucket} does not exist: create it with `uploadkit provision`, or set its S3_BUCKET_* variable to the right name"
+    )]
+    NoSuchBucket {
+        /// The bucket.
+        bucket: String,
+    },
+    /// The bucket is in another region.
+    #[error("bucket {bucket} is in region {actual}, not {configured}: set AWS_REGION={actual}")]
+    WrongRegion {
+        /// The bucket.
+        bucket: String,
+        /// Its region.
+        actual: String,
+        /// The region configured.
+        configured: String,
+    },
+    /// The session token expired.
+    #[error(
+        "the session token has expired: get new credentials (re-assume the role, or `aws sso login`) and retry"
+    )]
+    ExpiredToken,
+    /// The clock is too far off.
+    #[error(
+        "this machine's clock differs from S3's by more than 15 minutes: synchronise it (NTP) and retry"
+    )]
+    ClockSkew,
+    /// Keys S3 does not recognise.
+    #[error(
+        "S3 does not accept these credentials ({code}): check the access key and secret for this account and endpoint"
+    )]
+    BadCredentials {
+        /// S3's code.
+        code: String,
+    },
+    /// The permanent logo exists already.
+    #[error(
+        "{0} exists already; permanent logos are never overwritten (old emails and letters still point at them)"
+    )]
+    WouldOverwrite(String),
+    /// Not a temporary logo key.
+    #[error(
+        "{0} is not a temporary logo key (temp-… at the bucket root or under letters/static/images/letter-template/)"
+    )]
+    NotTemporary(String),
+    /// Anything else S3 said.
+    #[error("S3 answered {status} {code}: {message}")]
+    Other {
+        /// HTTP status.
+        status: u16,
+        /// S3's code.
+        code: String,
+        /// S3's message.
+        message: String,
+    },
+    /// No answer.
+    #[error("cannot reach S3: {0}")]
+    Network(String),
+}
+
+/// A header-signed S3 client for one target and set of credentials.
+pub struct S3Ops {
+    http: reqwest::Client,
+    target: S3Target,
+    signer: Signer,
+}
+
+/// What one provisioning step did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepResult {
+    /// Done now.
+    Applied,
+    /// Already there.
+    Unchanged,
+    /// The server does not support it (its answer).
+    NotSupported(String),
+}
+
+impl std::fmt::Display for StepResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Applied => f.write_str("applied"),
+            Self::Unchanged => f.write_str("already in place"),
+            Self::NotSupported(why) => write!(f, "NOT SUPPORTED by this server: {why}"),
+        }
+    }
+}
+
+fn md5_base64(body: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(Md5::digest(body))
+}
+
+impl S3Ops {
+    /// A client.
+    pub fn new(target: S3Target, signer: Signer) -> Self {
+        Self {
+            http: reqwest::Client::new(),
+            target,
+            signer,
+        }
+    }
+
+    /// Sends a header-signed request.
+    pub async fn send(
+        &self,
+        method: &str,
+        bucket: &BucketName,
+        key: Option<&ObjectKey>,
+        query: &[(&str, &str)],
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Result<Response, S3Error> {
+        let location = self.target.locate(bucket);
+        let mut path = location.path_prefix.clone();
+        path.push('/');
+        if let Some(key) = key {
+            path.push_str(&uri_encode(key.as_str(), true));
+        }
+        let mut signed_headers = vec![("host", location.host.as_str())];
+        signed_headers.extend_from_slice(headers);
+        let request = SignableRequest {
+            method,
+            path: &path,
+            query: query.to_vec(),
+            headers: signed_headers,
+            payload: Payload::Bytes(body),
+        };
+        let ctx = SigningContext {
+            region: &self.target.region,
+            service: "s3",
+            time: SigningTime::new(OffsetDateTime::now_utc()),
+            settings: SigningSettings::S3,
+        };
+        let signed = self
+            .signer
+            .sign_headers(&request, &ctx)
+            .map_err(|e| S3Error::Network(e.to_string()))?;
+        let mut url = format!("{}{path}", location.origin());
+        if !query.is_empty() {
+            url.push('?');
+            url.push_str(&canonical_query(query));
+        }
+        let mut builder = self
+            .http
+            .request(method.parse().expect("valid method"), url)
+            .body(body.to_vec());
+        for (k, v) in headers
+            .iter()
+            .copied()
+            .chain(signed.headers.iter().map(|(k, v)| (*k, v.as_str())))
+        {
+            builder = builder.header(k, v);
+        }
+        builder
+            .send()
+            .await
+            .map_err(|e| S3Error::Network(e.to_string()))
+    }
+
+    /// Turns a failed response into an [`S3Error`] with the fix.
+    pub async fn error(&self, bucket: &BucketName, response: Response) -> S3Error {
+        let status = response.status().as_u16();
+        let header_region = response
+            .headers()
+            .get("x-amz-bucket-region")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = response.text().await.unwrap_or_default();
+        self.classify(bucket, status, header_region, &body)
+    }
+
+    /// The one mapping from S3's answer (status, `x-amz-bucket-region`, error XML) to an error.
+    fn classify(
+        &self,
+        bucket: &BucketName,
+        status: u16,
+        header_region: Option<String>,
+        body: &str,
+    ) -> S3Error {
+        let code = xml::text(body, "Code").unwrap_or_else(|| match status {
+            403 => "AccessDenied".into(),
+            404 => "NoSuchBucket".into(),
+            301 => "PermanentRedirect".into(),
+            _ => status.to_string(),
+        });
+        let bucket = bucket.as_str().to_owned();
+        match code.as_str() {
+            "AccessDenied" | "AllAccessDisabled" => S3Error::AccessDenied {
+                bucket,
+                access_key: self.signer.credentials().access_key_id().to_owned(),
+            },
+            "NoSuchBucket" => S3Error::NoSuchBucket { bucket },
+            "PermanentRedirect"
+            | "AuthorizationHeaderMalformed"
+            | "IllegalLocationConstraintException" => {
+                match xml::text(body, "Region").or(header_region) {
+                    Some(actual) => S3Error::WrongRegion {
+                        bucket,
+                        actual,
+                        configured: self.target.region.clone(),
+                    },
+                    None => S3Error::Other {
+                        status,
+                        code,
+                        message: xml::text(body, "Message").unwrap_or_default(),
+                    },
+                }
+            }
+            "ExpiredToken" | "TokenRefreshRequired" => S3Error::ExpiredToken,
+            "RequestTimeTooSkewed" => S3Error::ClockSkew,
+            "InvalidAccessKeyId" | "SignatureDoesNotMatch" | "InvalidToken" => {
+                S3Error::BadCredentials { code }
+            }
+            _ => S3Error::Other {
+                status,
+                code,
+                message: xml::text(body, "Message").unwrap_or_default(),
+            },
+        }
+    }
+
+    async fn put_config(
+        &self,
+        bucket: &BucketName,
+        sub: &str,
+        body: &str,
+    ) -> Result<StepResult, S3Error> {
+        let md5 = md5_base64(body.as_bytes());
+        let r = self
+            .send(
+                "PUT",
+                bucket,
+                None,
+                &[(sub, "")],
+                &[
+                    ("content-md5", md5.as_str()),
+                    ("content-type", "application/xml"),
+                ],
+                body.as_bytes(),
+            )
+            .await?;
+        match r.status().as_u16() {
+            200..=299 => Ok(StepResult::Applied),
+            400 | 405 | 501 => {
+                let status = r.status().as_u16();
+                let text = r.text().await.unwrap_or_default();
+                let code = xml::text(&text, "Code").unwrap_or_else(|| status.to_string());
+                if matches!(
+                    code.as_str(),
+                    "NotImplemented" | "MethodNotAllowed" | "UnsupportedOperation"
+                ) || status == 501
+                {
+                    Ok(StepResult::NotSupported(format!("{status} {code}")))
+                } else {
+                    Err(S3Error::Other {
+                        status,
+                        code,
+                        message: xml::text(&text, "Message").unwrap_or_default(),
+                    })
+                }
+            }
+            _ => Err(self.error(bucket, r).await),
+        }
+    }
+
+    /// Creates the bucket if missing, then applies default encryption (AES256), the lifecycle
+    /// rule expiring objects tagged `delete-after-7-days=True` after 7 days, and CORS for
+    /// browser uploads from `origins`. Each step's outcome is reported.
+    pub async fn provision(
+        &self,
+        bucket: &BucketName,
+        origins: &[String],
+    ) -> Result<Vec<(&'static str, StepResult)>, S3Error> {
+        let mut steps = Vec::new();
+        let head = self.send("HEAD", bucket, None, &[], &[], b"").await?;
+        let created = match head.status().as_u16() {
+            200 => StepResult::Unchanged,
+            404 => {
+                let body = if self.target.region == "us-east-1" {
+                    String::new()
+                } else {
+                    format!(
+                        "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><LocationConstraint>{}</LocationConstraint></CreateBucketConfiguration>",
+                        self.target.region
+                    )
+                };
+                let r = self
+                    .send("PUT", bucket, None, &[], &[], body.as_bytes())
+                    .await?;
+                match r.status().as_u16() {
+                    200..=299 => StepResult::Applied,
+                    409 => StepResult::Unchanged,
+                    _ => return Err(self.error(bucket, r).await),
+                }
+            }
+            _ => return Err(self.error(bucket, head).await),
+        };
+        steps.push(("bucket", created));
+        let encryption = "<ServerSideEncryptionConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>";
+        steps.push((
+            "default encryption AES256",
+            self.put_config(bucket, "encryption", encryption).await?,
+        ));
+        let (tag, value) = TEMPORARY_TAG;
+        let lifecycle = format!(
+            "<LifecycleConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Rule><ID>expire-temporary-uploads</ID><Filter><Tag><Key>{tag}</Key><Value>{value}</Value></Tag></Filter><Status>Enabled</Status><Expiration><Days>7</Days></Expiration></Rule></LifecycleConfiguration>"
+        );
+        steps.push((
+            "lifecycle: expire delete-after-7-days=True after 7 days",
+            self.put_config(bucket, "lifecycle", &lifecycle).await?,
+        ));
+        if !origins.is_empty() {
+            let allowed: String = origins
+                .iter()
+                .map(|o| format!("<AllowedOrigin>{o}</AllowedOrigin>"))
+                .collect();
+            let cors = format!(
+                "<CORSConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><CORSRule>{allowed}<AllowedMethod>POST</AllowedMethod><AllowedMethod>PUT</AllowedMethod><AllowedMethod>GET</AllowedMethod><AllowedMethod>HEAD</AllowedMethod><AllowedHeader>*</AllowedHeader><ExposeHeader>ETag</ExposeHeader><ExposeHeader>Location</ExposeHeader><MaxAgeSeconds>3000</MaxAgeSeconds></CORSRule></CORSConfiguration>"
+            );
+            steps.push((
+                "CORS for browser uploads",
+                self.put_config(bucket, "cors", &cors).await?,
+            ));
+        }
+        Ok(steps)
+    }
+
+    /// Copies a temporary logo to its permanent name (with `-{slug}` before the extension when
+    /// given), dropping its tags; refuses to overwrite a permanent logo.
+    pub async fn promote_logo(
+        &self,
+        bucket: &BucketName,
+        temp: &ObjectKey,
+        slug: Option<&str>,
+    ) -> Result<ObjectKey, S3Error> {
+        let permanent = permanent_logo_key(temp, slug)
+            .ok_or_else(|| S3Error::NotTemporary(temp.as_str().to_owned()))?;
+        let head = self
+            .send("HEAD", bucket, Some(&permanent), &[], &[], b"")
+            .await?;
+        match head.status().as_u16() {
+            200 => return Err(S3Error::WouldOverwrite(permanent.as_str().to_owned())),
+            404 => {}
+            _ => return Err(self.error(bucket, head).await),
+        }
+        let source = format!("/{}/{}", bucket.as_str(), uri_encode(temp.as_str(), true));
+        let headers = [
+            ("x-amz-copy-source", source.as_str()),
+            ("x-amz-tagging-directive", "REPLACE"),
+            ("x-amz-metadata-directive", "COPY"),
+            ("x-amz-server-side-encryption", "AES256"),
+        ];
+        let r = self
+            .send("PUT", bucket, Some(&permanent), &[], &headers, b"")
+            .await?;
+        let status = r.status().as_u16();
+        let region = r
+            .headers()
+            .get("x-amz-bucket-region")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let text = r.text().await.unwrap_or_default();
+        // CopyObject can answer 200 with an error document.
+        if !(200..300).contains(&status) || text.contains("<Error>") {
+            return Err(self.classify(bucket, status, region, &text));
+        }
+        Ok(permanent)
+    }
+}
