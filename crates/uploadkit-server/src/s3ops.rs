@@ -398,3 +398,92 @@ impl S3Ops {
         Ok(permanent)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uploadkit_core::credentials::Credentials;
+
+    fn ops() -> S3Ops {
+        S3Ops::new(
+            S3Target::aws("eu-west-1"),
+            Signer::new(Credentials::new("AKIAEXAMPLE", "secret", None, None).unwrap()),
+        )
+    }
+
+    fn classify(status: u16, region: Option<&str>, body: &str) -> S3Error {
+        ops().classify(
+            &BucketName::new("notify-bucket").unwrap(),
+            status,
+            region.map(str::to_owned),
+            body,
+        )
+    }
+
+    #[test]
+    fn wrong_region_names_the_buckets_region() {
+        let body = "<Error><Code>PermanentRedirect</Code><Message>The bucket you are attempting to access must be addressed using the specified endpoint.</Message><Endpoint>notify-bucket.s3.eu-west-2.amazonaws.com</Endpoint></Error>";
+        let e = classify(301, Some("eu-west-2"), body);
+        assert_eq!(
+            e.to_string(),
+            "bucket notify-bucket is in region eu-west-2, not eu-west-1: set AWS_REGION=eu-west-2"
+        );
+        let body = "<Error><Code>AuthorizationHeaderMalformed</Code><Message>the region 'eu-west-1' is wrong; expecting 'us-east-2'</Message><Region>us-east-2</Region></Error>";
+        assert!(
+            classify(400, None, body)
+                .to_string()
+                .contains("set AWS_REGION=us-east-2")
+        );
+        // A HEAD has no body: the header alone says where the bucket is.
+        assert!(matches!(
+            classify(301, Some("ap-south-1"), ""),
+            S3Error::WrongRegion { .. }
+        ));
+    }
+
+    #[test]
+    fn expiry_skew_and_credentials() {
+        assert_eq!(
+            classify(
+                400,
+                None,
+                "<Error><Code>ExpiredToken</Code><Message>The provided token has expired.</Message></Error>"
+            ),
+            S3Error::ExpiredToken
+        );
+        assert_eq!(
+            classify(
+                403,
+                None,
+                "<Error><Code>RequestTimeTooSkewed</Code></Error>"
+            ),
+            S3Error::ClockSkew
+        );
+        assert!(
+            classify(
+                403,
+                None,
+                "<Error><Code>SignatureDoesNotMatch</Code></Error>"
+            )
+            .to_string()
+            .contains("check the access key and secret")
+        );
+        let denied = classify(403, None, "").to_string();
+        assert!(
+            denied.contains("AKIAEXAMPLE") && denied.contains("IAM policy"),
+            "{denied}"
+        );
+        assert!(matches!(
+            classify(404, None, ""),
+            S3Error::NoSuchBucket { .. }
+        ));
+        assert!(matches!(
+            classify(
+                500,
+                None,
+                "<Error><Code>InternalError</Code><Message>x</Message></Error>"
+            ),
+            S3Error::Other { status: 500, .. }
+        ));
+    }
+}
