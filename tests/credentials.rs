@@ -353,3 +353,63 @@ fn sources_that_should_be_skipped_are_never_called() {
     );
     assert_eq!(imds.hits(), 0);
 }
+
+#[test]
+fn web_identity_exchanges_the_token_file_unsigned() {
+    let fake = FakeServer::start(|req| {
+        let ok = req.method == "POST"
+            && req.header("authorization").is_none()
+            && req.body.contains("Action=AssumeRoleWithWebIdentity")
+            && req.body.contains("WebIdentityToken=oidc-token-value")
+            && req
+                .body
+                .contains("RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fweb")
+            && req.body.contains("RoleSessionName=pod-session");
+        if ok {
+            (200, "<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult><Credentials><AccessKeyId>ASIAWEB</AccessKeyId><SecretAccessKey>web-secret</SecretAccessKey><SessionToken>web-token</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials></AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>".into())
+        } else {
+            (400, "<ErrorResponse><Error><Code>InvalidIdentityToken</Code><Message>bad request</Message></Error></ErrorResponse>".into())
+        }
+    });
+    let token_file = std::env::temp_dir().join(format!("uploadkit-oidc-{}", uuid::Uuid::new_v4()));
+    std::fs::write(&token_file, "oidc-token-value\n").unwrap();
+    let env = env_of(vec![
+        (
+            "AWS_WEB_IDENTITY_TOKEN_FILE",
+            token_file.display().to_string(),
+        ),
+        ("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/web".into()),
+        ("AWS_ROLE_SESSION_NAME", "pod-session".into()),
+        ("AWS_ENDPOINT_URL_STS", fake.url.clone()),
+    ]);
+    let resolution = resolve(env.clone(), "", "").unwrap();
+    assert!(matches!(
+        resolution.source,
+        CredentialSource::WebIdentity(_)
+    ));
+    let creds = runtime()
+        .block_on(fetch(
+            &resolution.source,
+            &FetchConfig::new("eu-west-1", env.clone()),
+        ))
+        .unwrap();
+    assert_eq!(
+        (
+            creds.access_key_id(),
+            creds.session_token().unwrap().expose()
+        ),
+        ("ASIAWEB", "web-token")
+    );
+    assert_eq!(fake.hits(), 1);
+
+    // STS's refusal is reported with its code.
+    std::fs::write(&token_file, "another-token").unwrap();
+    let err = runtime()
+        .block_on(fetch(
+            &resolution.source,
+            &FetchConfig::new("eu-west-1", env),
+        ))
+        .unwrap_err();
+    assert!(err.to_string().contains("InvalidIdentityToken"), "{err}");
+    let _ = std::fs::remove_file(token_file);
+}

@@ -1,5 +1,5 @@
-//! Small HTTP servers on 127.0.0.1 standing in for the container credentials endpoint and EC2
-//! instance metadata. They count requests, so a test can prove a source was never asked.
+//! Small HTTP servers on 127.0.0.1 standing in for the container credentials endpoint, EC2
+//! instance metadata and STS's web-identity exchange. They count requests, so a test can prove a source was never asked.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
@@ -14,6 +14,8 @@ pub struct SeenRequest {
     pub path: String,
     /// Lower-cased header names with values.
     pub headers: Vec<(String, String)>,
+    /// The body, as text.
+    pub body: String,
 }
 
 impl SeenRequest {
@@ -71,10 +73,12 @@ impl FakeServer {
                 let mut body = vec![0; length];
                 let _ = reader.read_exact(&mut body);
                 counter.fetch_add(1, Ordering::SeqCst);
+                let body = String::from_utf8_lossy(&body).into_owned();
                 let (status, body) = route(&SeenRequest {
                     method,
                     path,
                     headers,
+                    body,
                 });
                 let _ = write!(
                     stream,
