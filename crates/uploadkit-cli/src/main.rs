@@ -60,6 +60,22 @@ enum Command {
         #[arg(long = "origin")]
         origins: Vec<String>,
     },
+    /// Mint an upload grant for local use (applications mint their own with any JWT library),
+    /// signed with UPLOADKIT_GRANT_KEY or, when unset, the local stack's development key.
+    Grant {
+        /// The service the grant is for (a UUID).
+        #[arg(long)]
+        service_id: String,
+        /// An upload kind it allows (repeatable).
+        #[arg(long = "kind")]
+        kinds: Vec<UploadKind>,
+        /// Allow downloads too.
+        #[arg(long)]
+        downloads: bool,
+        /// Validity in seconds.
+        #[arg(long, default_value_t = 3600)]
+        ttl: u32,
+    },
     /// Copy a temporary logo to its permanent name, dropping its deletion tag; never overwrites.
     PromoteLogo {
         #[command(flatten)]
@@ -225,6 +241,8 @@ enum CliError {
     S3(#[from] uploadkit_server::s3ops::S3Error),
     #[error(transparent)]
     Fetch(#[from] uploadkit_server::credentials::FetchError),
+    #[error("UPLOADKIT_GRANT_KEY must be at least 32 bytes")]
+    WeakGrantKey,
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
     #[error("--at {0:?} is not an RFC 3339 time such as 2026-11-22T09:30:00Z")]
@@ -417,6 +435,21 @@ fn run(cli: Cli) -> Result<String, CliError> {
                 "https://{}/{permanent}",
                 setup.catalogue.logo_cdn_domain()
             ))
+        }
+        Command::Grant {
+            service_id,
+            kinds,
+            downloads,
+            ttl,
+        } => {
+            let secret = std::env::var("UPLOADKIT_GRANT_KEY")
+                .ok()
+                .filter(|v| !v.is_empty())
+                .unwrap_or_else(|| uploadkit_core::local::LOCAL_GRANT_KEY.to_owned());
+            let key =
+                uploadkit_api::GrantKey::new(secret.into_bytes()).ok_or(CliError::WeakGrantKey)?;
+            let now = SigningTime::new(OffsetDateTime::now_utc());
+            Ok(key.mint(ServiceId::parse(&service_id)?, &kinds, downloads, now, ttl))
         }
         Command::Buckets => {
             let catalogue = Catalogue::from_env(|k| std::env::var(k).ok(), None)?;

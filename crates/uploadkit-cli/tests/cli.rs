@@ -438,3 +438,50 @@ fn missing_or_malformed_credentials_say_where_to_look() {
     );
     assert!(!stderr(&o).contains("EXAMPLEKEY"));
 }
+
+#[test]
+fn grant_mints_a_token_the_api_accepts() {
+    let h = home();
+    let o = run(
+        &[
+            "grant",
+            "--service-id",
+            "4d1f3b7e-9c2a-4f6e-8b1d-2a3c4e5f6a7b",
+            "--kind",
+            "csv",
+            "--kind",
+            "email-logo",
+            "--ttl",
+            "600",
+        ],
+        &[(
+            "UPLOADKIT_GRANT_KEY",
+            "cli-grant-test-key-0123456789abcdefgh",
+        )],
+        h.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let token = stdout(&o).trim().to_owned();
+    let key =
+        uploadkit_api::GrantKey::new(b"cli-grant-test-key-0123456789abcdefgh".to_vec()).unwrap();
+    let now = uploadkit_core::clock::SigningTime::new(time::OffsetDateTime::now_utc());
+    let grant = key.verify(&token, now).unwrap();
+    assert_eq!(
+        grant.kinds,
+        vec![
+            uploadkit_core::catalogue::UploadKind::Csv,
+            uploadkit_core::catalogue::UploadKind::EmailLogo
+        ]
+    );
+    assert!(!grant.downloads);
+    let weak = run(
+        &[
+            "grant",
+            "--service-id",
+            "4d1f3b7e-9c2a-4f6e-8b1d-2a3c4e5f6a7b",
+        ],
+        &[("UPLOADKIT_GRANT_KEY", "short")],
+        h.path(),
+    );
+    assert!(!weak.status.success() && stderr(&weak).contains("at least 32 bytes"));
+}
