@@ -1,0 +1,7 @@
+//! The application's upload rules as pure functions over bytes and text, for the browser
+//! (wasm32) and the server alike: recipient cells (email, phone, postcode).
+
+pub mod email;
+pub mod phone;
+pub mod postcode;
+pub mod whitespace;
