@@ -1,7 +1,8 @@
 //! The application's upload rules as pure functions over bytes and text, for the browser
-//! (wasm32) and the server alike: recipient cells (email, phone, postcode).
+//! (wasm32) and the server alike: recipient cells (email, phone, postcode) and logos.
 
 pub mod email;
+pub mod logo;
 pub mod phone;
 pub mod postcode;
 pub mod whitespace;
