@@ -1,6 +1,7 @@
 //! The application's upload rules as pure functions over bytes and text, for the browser
 //! (wasm32) and the server alike: recipient cells (email, phone, postcode) and logos.
 
+pub mod csv;
 pub mod email;
 pub mod logo;
 pub mod phone;

@@ -1,0 +1,13 @@
+//! Recipient spreadsheets (CSV), validated as the app validates them, fed in chunks so a browser
+//! can check a large file slice by slice.
+
+mod columns;
+mod report;
+mod validator;
+
+pub use columns::{column_key, placeholders};
+pub use report::{CellError, CsvReport, FileError};
+pub use validator::{CsvSpec, CsvValidator, MAX_ROWS, TemplateType, validate_csv};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,112 @@
+//! What a CSV check found.
+
+/// A problem with the file as a whole.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FileError {
+    /// No rows at all.
+    #[error("Your file is empty – check your file and try again")]
+    Empty,
+    /// Bytes that are not UTF-8.
+    #[error(
+        "Notify cannot read this file - try using a different file type (the text is not UTF-8 at byte {offset}, row {row})"
+    )]
+    NotUtf8 {
+        /// Byte offset of the first bad byte.
+        offset: u64,
+        /// The row it is in (1 = the header).
+        row: usize,
+    },
+    /// Binary data (a NUL byte), e.g. a spreadsheet program's own format renamed `.csv`.
+    #[error(
+        "Notify cannot read this file - try using a different file type (it holds binary data at byte {offset})"
+    )]
+    Binary {
+        /// Byte offset of the first NUL.
+        offset: u64,
+    },
+    /// The recipient columns for the template type are missing.
+    #[error("Your file needs a column called ‘{}’", .0.join("’, ‘"))]
+    MissingRecipientColumns(Vec<String>),
+    /// A template placeholder has no column.
+    #[error("Your file is missing some columns. It needs to include ‘{}’", .0.join("’, ‘"))]
+    MissingColumns(Vec<String>),
+    /// A recipient column appears more than once.
+    #[error("Your file has more than one column called ‘{}’", .0.join("’, ‘"))]
+    DuplicateRecipientColumns(Vec<String>),
+    /// Over the row limit.
+    #[error("Your file has too many rows. Notify can process up to {limit} rows at once")]
+    TooManyRows {
+        /// The limit.
+        limit: usize,
+    },
+}
+
+/// One bad cell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellError {
+    /// Data row, counting from 0 (the row after the header).
+    pub row: usize,
+    /// The column's name as the file spells it.
+    pub column: String,
+    /// A machine code: `missing`, `invalid_email`, `unknown_character`, …
+    pub code: &'static str,
+    /// The app's message.
+    pub message: String,
+}
+
+/// The result of checking a file.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CsvReport {
+    /// Data rows (empty rows skipped).
+    pub rows: usize,
+    /// Problems with the whole file.
+    pub file_errors: Vec<FileError>,
+    /// Bad cells (the first [`CsvReport::MAX_CELL_ERRORS`]; the row lists are complete).
+    pub cell_errors: Vec<CellError>,
+    /// Rows whose recipient is invalid.
+    pub rows_with_bad_recipients: Vec<usize>,
+    /// Rows with an empty recipient or placeholder cell.
+    pub rows_with_missing_data: Vec<usize>,
+}
+
+impl CsvReport {
+    /// How many cell errors are kept for display.
+    pub const MAX_CELL_ERRORS: usize = 1000;
+
+    /// Whether the file can be sent.
+    pub fn is_valid(&self) -> bool {
+        self.file_errors.is_empty()
+            && self.rows_with_bad_recipients.is_empty()
+            && self.rows_with_missing_data.is_empty()
+            && self.rows > 0
+    }
+
+    /// One sentence about what is wrong, or `None` when nothing is.
+    pub fn summary(&self) -> Option<String> {
+        if let Some(first) = self.file_errors.first() {
+            return Some(first.to_string());
+        }
+        let plural = |n: usize| if n == 1 { "row" } else { "rows" };
+        let bad = self.rows_with_bad_recipients.len();
+        let missing = self.rows_with_missing_data.len();
+        match (bad, missing) {
+            (0, 0) if self.rows == 0 => Some(FileError::Empty.to_string()),
+            (0, 0) => None,
+            (b, 0) => Some(format!(
+                "There is a problem with your data: {b} {} {} an invalid recipient",
+                plural(b),
+                if b == 1 { "has" } else { "have" }
+            )),
+            (0, m) => Some(format!(
+                "There is a problem with your data: {m} {} {} missing data",
+                plural(m),
+                if m == 1 { "has" } else { "have" }
+            )),
+            (b, m) => Some(format!(
+                "There is a problem with your data: {b} {} with an invalid recipient and {m} {} with missing data",
+                plural(b),
+                plural(m)
+            )),
+        }
+    }
+}

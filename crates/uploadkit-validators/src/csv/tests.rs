@@ -1,0 +1,149 @@
+use super::*;
+
+fn sms(placeholders: &[&str]) -> CsvSpec {
+    CsvSpec::new(
+        TemplateType::Sms,
+        placeholders.iter().map(|s| (*s).to_owned()).collect(),
+    )
+}
+
+#[test]
+fn feeding_byte_by_byte_gives_the_same_report() {
+    let file = "\u{FEFF}Phone Number,NAME,date\n07700900460,Ada,today\n+44 123,Bo,\n\n\"07700 900461\",\"Cy, Jr\",now\n07700900462,ü,then";
+    let whole = validate_csv(sms(&["name", "date"]), file.as_bytes());
+    let mut v = CsvValidator::new(sms(&["name", "date"]));
+    for b in file.as_bytes() {
+        v.feed(std::slice::from_ref(b));
+    }
+    assert_eq!(v.finish(), whole);
+    assert_eq!(whole.rows, 4);
+    assert_eq!(whole.rows_with_bad_recipients, vec![1]);
+    assert_eq!(whole.rows_with_missing_data, vec![1]);
+    assert!(whole.file_errors.is_empty(), "{:?}", whole.file_errors);
+    let codes: Vec<(usize, &str, &str)> = whole
+        .cell_errors
+        .iter()
+        .map(|e| (e.row, e.column.as_str(), e.code))
+        .collect();
+    assert_eq!(
+        codes,
+        vec![
+            (1, "Phone Number", "invalid_number"),
+            (1, "date", "missing")
+        ]
+    );
+    assert!(whole.cell_errors.iter().all(|e| !e.column.is_empty()));
+}
+
+#[test]
+fn invalid_utf8_names_the_byte_and_row() {
+    let mut file = b"phone number\n07700900460\n0770".to_vec();
+    file.push(0xFF);
+    let report = validate_csv(sms(&[]), &file);
+    assert_eq!(
+        report.file_errors,
+        vec![FileError::NotUtf8 { offset: 29, row: 3 }]
+    );
+    assert!(report.summary().unwrap().contains("byte 29, row 3"));
+    // A file cut inside a multi-byte character.
+    let report = validate_csv(sms(&[]), b"phone number\n\xE2\x82");
+    assert!(
+        matches!(report.file_errors[..], [FileError::NotUtf8 { row: 2, .. }]),
+        "{:?}",
+        report.file_errors
+    );
+}
+
+#[test]
+fn junk_empty_and_headers() {
+    assert_eq!(
+        validate_csv(sms(&[]), b"").file_errors,
+        vec![FileError::Empty]
+    );
+    assert_eq!(
+        validate_csv(sms(&[]), b" \n\n").file_errors,
+        vec![FileError::Empty]
+    );
+    let junk: Vec<u8> = (0..=255u8).cycle().take(4096).collect();
+    assert_eq!(
+        validate_csv(sms(&[]), &junk).file_errors,
+        vec![FileError::Binary { offset: 0 }]
+    );
+    let mut late_nul = b"phone number\n07700900460\n".to_vec();
+    late_nul.extend_from_slice(b"\x00\x01\x02");
+    assert_eq!(
+        validate_csv(sms(&[]), &late_nul).file_errors,
+        vec![FileError::Binary { offset: 25 }]
+    );
+    let report = validate_csv(sms(&["name"]), b"mobile,name\n07700900460,a\n");
+    assert_eq!(
+        report.file_errors,
+        vec![FileError::MissingRecipientColumns(vec![
+            "phone number".into()
+        ])]
+    );
+    assert_eq!(
+        report.summary().unwrap(),
+        "Your file needs a column called ‘phone number’"
+    );
+    let report = validate_csv(sms(&["name", "date"]), b"phone number\n07700900460\n");
+    assert_eq!(
+        report.file_errors,
+        vec![FileError::MissingColumns(vec![
+            "name".into(),
+            "date".into()
+        ])]
+    );
+    let report = validate_csv(
+        sms(&[]),
+        b"phone number,Phone_Number\n07700900460,07700900461\n",
+    );
+    assert_eq!(
+        report.file_errors,
+        vec![FileError::DuplicateRecipientColumns(vec![
+            "phone number".into()
+        ])]
+    );
+    let email = validate_csv(
+        CsvSpec::new(TemplateType::Email, vec![]),
+        b"Email-Address\nnot an email\nada@example.gov.uk\n",
+    );
+    assert_eq!(email.rows_with_bad_recipients, vec![0]);
+    assert_eq!(email.cell_errors[0].message, "Not a valid email address");
+}
+
+#[test]
+fn the_row_limit_stops_at_100000() {
+    let email = || CsvSpec::new(TemplateType::Email, vec![]);
+    let mut file = String::from("email address\n");
+    for _ in 0..MAX_ROWS {
+        file.push_str("ada@example.gov.uk\n");
+    }
+    assert!(validate_csv(email(), file.as_bytes()).is_valid());
+    file.push_str("ada@example.gov.uk\n");
+    let report = validate_csv(email(), file.as_bytes());
+    assert_eq!(report.rows, MAX_ROWS);
+    assert_eq!(
+        report.file_errors,
+        vec![FileError::TooManyRows { limit: MAX_ROWS }]
+    );
+    assert!(report.summary().unwrap().contains("up to 100000 rows"));
+}
+
+#[test]
+fn permissions_and_summaries() {
+    let file = b"phone number\n020 7946 0991\n+1 202 555 0104\n";
+    assert_eq!(
+        validate_csv(sms(&[]), file).rows_with_bad_recipients,
+        vec![0, 1]
+    );
+    let mut spec = sms(&[]);
+    spec.allow_uk_landline = true;
+    spec.allow_international_sms = true;
+    assert!(validate_csv(spec, file).is_valid());
+    let report = validate_csv(sms(&["name"]), b"phone number,name\n123,\n07700900460,\n");
+    assert_eq!(
+        report.summary().unwrap(),
+        "There is a problem with your data: 1 row with an invalid recipient and 2 rows with missing data"
+    );
+}
