@@ -11,6 +11,7 @@ pub mod encode;
 pub mod local;
 pub mod s3;
 pub mod sigv4;
+pub mod xml;
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

@@ -8,7 +8,6 @@ pub mod local;
 pub mod s3ops;
 pub mod serve;
 pub mod store;
-pub mod xml;
 
 /// Why the service could not start or run.
 #[derive(Debug, thiserror::Error)]

@@ -13,7 +13,7 @@ use uploadkit_core::sigv4::{
     Payload, SignableRequest, Signer, SigningContext, SigningSettings, canonical_query,
 };
 
-use crate::xml;
+use uploadkit_core::xml;
 
 /// An S3 refusal, with what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

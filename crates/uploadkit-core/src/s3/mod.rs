@@ -5,9 +5,11 @@ mod endpoint;
 mod object_key;
 mod post_policy;
 mod presign_url;
+mod upload_outcome;
 
 pub use bucket_name::{BucketName, InvalidBucketName};
 pub use endpoint::{AddressingStyle, BucketLocation, CustomEndpoint, InvalidEndpoint};
 pub use object_key::{InvalidObjectKey, MAX_KEY_BYTES, ObjectKey};
 pub use post_policy::{Condition, KeyRule, PolicyError, PostPolicy, PresignedPost, sign_policy};
 pub use presign_url::{Method, PresignedUrl, S3Target, presign_url};
+pub use upload_outcome::{RetryPolicy, UploadFailure, UploadOutcome, upload_outcome};

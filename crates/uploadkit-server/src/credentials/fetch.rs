@@ -14,7 +14,7 @@ use uploadkit_core::credentials::{
 use uploadkit_core::encode::uri_encode;
 use uploadkit_core::sigv4::{Payload, SignableRequest, Signer, SigningContext, SigningSettings};
 
-use crate::xml;
+use uploadkit_core::xml;
 
 /// Why credentials could not be fetched.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

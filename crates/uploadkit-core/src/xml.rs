@@ -2,6 +2,10 @@
 //! flat, so the first `<Tag>…</Tag>` is the one wanted.
 
 /// The unescaped text of the first `<tag>` element.
+///
+/// ```
+/// assert_eq!(uploadkit_core::xml::text("<E><Code>A&amp;B</Code></E>", "Code").as_deref(), Some("A&B"));
+/// ```
 pub fn text(xml: &str, tag: &str) -> Option<String> {
     let open = format!("<{tag}>");
     let close = format!("</{tag}>");
