@@ -76,6 +76,27 @@ enum Command {
         #[arg(long, default_value_t = 3600)]
         ttl: u32,
     },
+    /// Re-check an uploaded spreadsheet on the server and mark it: valid=True with the counts, or
+    /// valid=False with the reason (CopyObject onto itself with its metadata replaced).
+    Revalidate {
+        #[command(flatten)]
+        signing: SigningArgs,
+        /// csv or contact-list.
+        #[arg(long, default_value = "csv")]
+        kind: UploadKind,
+        /// The object key.
+        #[arg(long)]
+        key: String,
+        /// email, sms or letter.
+        #[arg(long, default_value = "sms")]
+        template_type: String,
+        /// A template placeholder that needs a column (repeatable).
+        #[arg(long = "placeholder")]
+        placeholders: Vec<String>,
+        /// Recorded as template_id when valid.
+        #[arg(long)]
+        template_id: Option<String>,
+    },
     /// Copy a temporary logo to its permanent name, dropping its deletion tag; never overwrites.
     PromoteLogo {
         #[command(flatten)]
@@ -241,6 +262,10 @@ enum CliError {
     S3(#[from] uploadkit_server::s3ops::S3Error),
     #[error(transparent)]
     Fetch(#[from] uploadkit_server::credentials::FetchError),
+    #[error("unknown template type {0:?}: use email, sms or letter")]
+    BadTemplateType(String),
+    #[error("{0} uploads are not spreadsheets; revalidate takes csv or contact-list")]
+    NotASpreadsheet(UploadKind),
     #[error("UPLOADKIT_GRANT_KEY must be at least 32 bytes")]
     WeakGrantKey,
     #[error("cannot start the async runtime: {0}")]
@@ -450,6 +475,55 @@ fn run(cli: Cli) -> Result<String, CliError> {
                 uploadkit_api::GrantKey::new(secret.into_bytes()).ok_or(CliError::WeakGrantKey)?;
             let now = SigningTime::new(OffsetDateTime::now_utc());
             Ok(key.mint(ServiceId::parse(&service_id)?, &kinds, downloads, now, ttl))
+        }
+        Command::Revalidate {
+            signing,
+            kind,
+            key,
+            template_type,
+            placeholders,
+            template_id,
+        } => {
+            use uploadkit_validators::csv::{CsvSpec, TemplateType};
+            let template = match template_type.as_str() {
+                "email" => TemplateType::Email,
+                "sms" => TemplateType::Sms,
+                "letter" => TemplateType::Letter,
+                other => return Err(CliError::BadTemplateType(other.to_owned())),
+            };
+            let (count_name, extra_key) = match kind {
+                UploadKind::Csv => ("notification_count", "template_id"),
+                UploadKind::ContactList => ("row_count", "template_type"),
+                other => return Err(CliError::NotASpreadsheet(other)),
+            };
+            let extra: Vec<(String, String)> = match kind {
+                UploadKind::ContactList => vec![(extra_key.to_owned(), template_type.clone())],
+                _ => template_id
+                    .map(|t| (extra_key.to_owned(), t))
+                    .into_iter()
+                    .collect(),
+            };
+            let (setup, runtime) = (
+                signing.setup_network()?,
+                tokio::runtime::Runtime::new().map_err(CliError::Runtime)?,
+            );
+            let ops = uploadkit_server::s3ops::S3Ops::new(setup.target.clone(), setup.signer);
+            let bucket = setup.catalogue.name(kind.bucket()).clone();
+            let spec = CsvSpec::new(template, placeholders);
+            let result = runtime.block_on(ops.revalidate_csv(
+                &bucket,
+                &ObjectKey::new(key)?,
+                spec,
+                count_name,
+                &extra,
+            ))?;
+            let metadata: Map<String, Value> = result
+                .metadata
+                .into_iter()
+                .map(|(k, v)| (k, Value::String(v)))
+                .collect();
+            let out = json!({"valid": result.valid, "rows": result.rows, "reason": result.reason, "metadata": metadata});
+            Ok(serde_json::to_string_pretty(&out).expect("JSON values serialise"))
         }
         Command::Buckets => {
             let catalogue = Catalogue::from_env(|k| std::env::var(k).ok(), None)?;

@@ -5,6 +5,7 @@ pub mod api;
 pub mod cdn;
 pub mod credentials;
 pub mod local;
+pub mod revalidate;
 pub mod s3ops;
 pub mod serve;
 pub mod store;

@@ -356,6 +356,30 @@ impl S3Ops {
         Ok(steps)
     }
 
+    /// `CopyObject` to `dest` with the given headers (`x-amz-copy-source` among them); S3 can
+    /// answer 200 with an error document, which counts as a failure.
+    pub async fn copy(
+        &self,
+        bucket: &BucketName,
+        dest: &ObjectKey,
+        headers: &[(&str, &str)],
+    ) -> Result<(), S3Error> {
+        let r = self
+            .send("PUT", bucket, Some(dest), &[], headers, b"")
+            .await?;
+        let status = r.status().as_u16();
+        let region = r
+            .headers()
+            .get("x-amz-bucket-region")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let text = r.text().await.unwrap_or_default();
+        if !(200..300).contains(&status) || text.contains("<Error>") {
+            return Err(self.classify(bucket, status, region, &text));
+        }
+        Ok(())
+    }
+
     /// Copies a temporary logo to its permanent name (with `-{slug}` before the extension when
     /// given), dropping its tags; refuses to overwrite a permanent logo.
     pub async fn promote_logo(
@@ -381,20 +405,7 @@ impl S3Ops {
             ("x-amz-metadata-directive", "COPY"),
             ("x-amz-server-side-encryption", "AES256"),
         ];
-        let r = self
-            .send("PUT", bucket, Some(&permanent), &[], &headers, b"")
-            .await?;
-        let status = r.status().as_u16();
-        let region = r
-            .headers()
-            .get("x-amz-bucket-region")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let text = r.text().await.unwrap_or_default();
-        // CopyObject can answer 200 with an error document.
-        if !(200..300).contains(&status) || text.contains("<Error>") {
-            return Err(self.classify(bucket, status, region, &text));
-        }
+        self.copy(bucket, &permanent, &headers).await?;
         Ok(permanent)
     }
 }

@@ -1,0 +1,111 @@
+//! Server-side re-validation: the browser is never trusted. The uploaded spreadsheet is fetched,
+//! checked with the same validators, and marked the way the app marks it — copied onto itself
+//! with its metadata replaced: `valid=True` with the counts, or `valid=False` with the reason.
+
+use uploadkit_core::s3::{BucketName, ObjectKey};
+use uploadkit_validators::csv::{CsvSpec, validate_csv};
+
+use crate::s3ops::{S3Error, S3Ops};
+
+/// The largest object re-validated (the CSV limit, 10 MiB).
+pub const MAX_CSV_BYTES: usize = 10 * 1024 * 1024;
+
+/// The outcome, as recorded on the object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revalidation {
+    /// Whether the file may be used.
+    pub valid: bool,
+    /// Data rows.
+    pub rows: usize,
+    /// Why not, when invalid.
+    pub reason: Option<String>,
+    /// The metadata now on the object.
+    pub metadata: Vec<(String, String)>,
+}
+
+/// S3 metadata values must be printable ASCII.
+fn ascii(value: &str) -> String {
+    value
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '?'
+            }
+        })
+        .collect()
+}
+
+impl S3Ops {
+    /// Fetches, checks and marks an uploaded spreadsheet. `extra` metadata (e.g. `template_id`,
+    /// `sender_id`) is added when it is valid; `original_file_name` is kept from the upload.
+    pub async fn revalidate_csv(
+        &self,
+        bucket: &BucketName,
+        key: &ObjectKey,
+        spec: CsvSpec,
+        count_name: &str,
+        extra: &[(String, String)],
+    ) -> Result<Revalidation, S3Error> {
+        let response = self.send("GET", bucket, Some(key), &[], &[], b"").await?;
+        if !response.status().is_success() {
+            return Err(self.error(bucket, response).await);
+        }
+        let original = response
+            .headers()
+            .get("x-amz-meta-original_file_name")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| S3Error::Network(e.to_string()))?;
+        let (valid, rows, reason) = if bytes.len() > MAX_CSV_BYTES {
+            (
+                false,
+                0,
+                Some("The file must be smaller than 10MB".to_owned()),
+            )
+        } else {
+            let report = validate_csv(spec, &bytes);
+            (report.is_valid(), report.rows, report.summary())
+        };
+        let mut metadata = vec![(
+            "valid".to_owned(),
+            if valid { "True" } else { "False" }.to_owned(),
+        )];
+        if let Some(name) = original {
+            metadata.push(("original_file_name".to_owned(), name));
+        }
+        if valid {
+            metadata.push((count_name.to_owned(), rows.to_string()));
+            metadata.extend(extra.iter().cloned());
+        } else if let Some(reason) = &reason {
+            metadata.push(("validation_error".to_owned(), ascii(reason)));
+        }
+        let source = format!(
+            "/{}/{}",
+            bucket.as_str(),
+            uploadkit_core::encode::uri_encode(key.as_str(), true)
+        );
+        let meta_headers: Vec<(String, String)> = metadata
+            .iter()
+            .map(|(k, v)| (format!("x-amz-meta-{k}"), ascii(v)))
+            .collect();
+        let mut headers: Vec<(&str, &str)> = vec![
+            ("x-amz-copy-source", source.as_str()),
+            ("x-amz-metadata-directive", "REPLACE"),
+            ("x-amz-server-side-encryption", "AES256"),
+            ("content-type", "text/csv"),
+        ];
+        headers.extend(meta_headers.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        self.copy(bucket, key, &headers).await?;
+        Ok(Revalidation {
+            valid,
+            rows,
+            reason,
+            metadata,
+        })
+    }
+}
