@@ -39,3 +39,13 @@ pub fn run_python_with(script: &str, args: &[&str]) -> String {
     );
     String::from_utf8(out.stdout).expect("UTF-8 output")
 }
+
+/// Stops a server started in its own process group (`process_group(0)`): the whole group, so
+/// no child outlives the test.
+pub fn stop_process_group(child: &mut std::process::Child) {
+    let _ = std::process::Command::new("kill")
+        .arg("--")
+        .arg(format!("-{}", child.id()))
+        .status();
+    let _ = child.wait();
+}

@@ -159,11 +159,7 @@ impl Seaweed {
 
 impl Drop for Seaweed {
     fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .arg("--")
-            .arg(format!("-{}", self.child.id()))
-            .status();
-        let _ = self.child.wait();
+        crate::stop_process_group(&mut self.child);
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }

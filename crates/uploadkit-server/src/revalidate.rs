@@ -2,6 +2,7 @@
 //! checked with the same validators, and marked the way the app marks it — copied onto itself
 //! with its metadata replaced: `valid=True` with the counts, or `valid=False` with the reason.
 
+use uploadkit_core::catalogue::metadata_ascii;
 use uploadkit_core::s3::{BucketName, ObjectKey};
 use uploadkit_validators::csv::{CsvSpec, validate_csv};
 
@@ -21,20 +22,6 @@ pub struct Revalidation {
     pub reason: Option<String>,
     /// The metadata now on the object.
     pub metadata: Vec<(String, String)>,
-}
-
-/// S3 metadata values must be printable ASCII.
-fn ascii(value: &str) -> String {
-    value
-        .chars()
-        .map(|c| {
-            if c.is_ascii_graphic() || c == ' ' {
-                c
-            } else {
-                '?'
-            }
-        })
-        .collect()
 }
 
 impl S3Ops {
@@ -82,7 +69,7 @@ impl S3Ops {
             metadata.push((count_name.to_owned(), rows.to_string()));
             metadata.extend(extra.iter().cloned());
         } else if let Some(reason) = &reason {
-            metadata.push(("validation_error".to_owned(), ascii(reason)));
+            metadata.push(("validation_error".to_owned(), metadata_ascii(reason)));
         }
         let source = format!(
             "/{}/{}",
@@ -91,7 +78,7 @@ impl S3Ops {
         );
         let meta_headers: Vec<(String, String)> = metadata
             .iter()
-            .map(|(k, v)| (format!("x-amz-meta-{k}"), ascii(v)))
+            .map(|(k, v)| (format!("x-amz-meta-{k}"), metadata_ascii(v)))
             .collect();
         let mut headers: Vec<(&str, &str)> = vec![
             ("x-amz-copy-source", source.as_str()),

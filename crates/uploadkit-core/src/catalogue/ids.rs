@@ -149,16 +149,7 @@ impl FileName {
     /// The name made safe for S3 metadata (printable ASCII; anything else becomes `?`), as
     /// the reference application sanitises `original_file_name`.
     pub fn metadata_value(&self) -> String {
-        self.name
-            .chars()
-            .map(|c| {
-                if c.is_ascii_graphic() || c == ' ' {
-                    c
-                } else {
-                    '?'
-                }
-            })
-            .collect()
+        metadata_ascii(&self.name)
     }
 }
 
@@ -166,4 +157,23 @@ impl fmt::Display for FileName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.name)
     }
+}
+
+/// A value made safe for S3 user metadata, which travels in HTTP headers: printable ASCII kept,
+/// anything else becomes `?`.
+///
+/// ```
+/// assert_eq!(uploadkit_core::catalogue::metadata_ascii("Café – list\n"), "Caf? ? list?");
+/// ```
+pub fn metadata_ascii(value: &str) -> String {
+    value
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '?'
+            }
+        })
+        .collect()
 }

@@ -12,7 +12,9 @@ mod upload;
 pub use bucket::{Bucket, Environment};
 pub use config::{Catalogue, CatalogueError, DEFAULT_LOGO_CDN_DOMAIN, DEFAULT_REGION};
 pub use download::Download;
-pub use ids::{FileName, InvalidPart, MAX_FILE_NAME_CHARS, ReportId, ServiceId, UploadId};
+pub use ids::{
+    FileName, InvalidPart, MAX_FILE_NAME_CHARS, ReportId, ServiceId, UploadId, metadata_ascii,
+};
 pub use kind::{FileType, LETTER_LOGO_PREFIX, TEMPORARY_TAG, UploadKind};
 pub use tagging::tagging_xml;
 pub use upload::{
