@@ -66,3 +66,18 @@ pub fn with_tampered_signature(fields: &[(String, String)]) -> Vec<(String, Stri
         &format!("{}{last}", &sig[..sig.len() - 1]),
     )
 }
+
+/// The `fields` of a presign API answer (`{"fields": {…}}`), in order.
+pub fn form_fields(form: &serde_json::Value) -> Vec<(String, String)> {
+    form["fields"]
+        .as_object()
+        .expect("the answer has fields")
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                v.as_str().expect("field values are strings").to_owned(),
+            )
+        })
+        .collect()
+}

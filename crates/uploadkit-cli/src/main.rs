@@ -346,24 +346,20 @@ impl SigningArgs {
             return self.setup();
         }
         let resolution = credentials::resolve(self.profile.as_deref())?;
-        if matches!(
-            resolution.source,
-            uploadkit_core::credentials::CredentialSource::Static(..)
-        ) {
-            return self.setup();
-        }
-        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-        let region = self
-            .region
-            .clone()
-            .or(resolution.region.clone())
-            .unwrap_or_else(|| "eu-west-1".into());
-        let config = uploadkit_server::credentials::FetchConfig::new(&region, env);
-        let runtime = tokio::runtime::Runtime::new().map_err(CliError::Runtime)?;
-        let creds = runtime.block_on(uploadkit_server::credentials::fetch(
-            &resolution.source,
-            &config,
-        ))?;
+        let creds = match &resolution.source {
+            uploadkit_core::credentials::CredentialSource::Static(creds, _) => creds.clone(),
+            source => {
+                let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+                let region = self
+                    .region
+                    .clone()
+                    .or(resolution.region.clone())
+                    .unwrap_or_else(|| "eu-west-1".into());
+                let config = uploadkit_server::credentials::FetchConfig::new(&region, env);
+                let runtime = tokio::runtime::Runtime::new().map_err(CliError::Runtime)?;
+                runtime.block_on(uploadkit_server::credentials::fetch(source, &config))?
+            }
+        };
         self.setup_with(Some((creds, resolution.region)))
     }
 }

@@ -14,7 +14,7 @@ use uploadkit_core::s3::{
     AddressingStyle, BucketName, CustomEndpoint, Method, ObjectKey, S3Target, presign_url,
 };
 use uploadkit_core::sigv4::Signer;
-use uploadkit_tests::form::post_form;
+use uploadkit_tests::form::{form_fields, post_form};
 use uploadkit_tests::run_python_with;
 
 mod common;
@@ -90,15 +90,6 @@ fn presign(
     (r.status().as_u16(), r.json().unwrap_or(Value::Null))
 }
 
-fn fields(form: &Value) -> Vec<(String, String)> {
-    form["fields"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
-        .collect()
-}
-
 fn get_object(store: &str, bucket: &str, key: &str) -> Option<Vec<u8>> {
     let signer = Signer::new(
         Credentials::new(LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY, None, None).unwrap(),
@@ -152,7 +143,7 @@ fn upload_through_the_local_stack_and_keep_it_across_restarts() {
         );
         let r = post_form(
             form["url"].as_str().unwrap(),
-            &fields(&form),
+            &form_fields(&form),
             "People.csv",
             &csv,
         );
@@ -176,7 +167,7 @@ fn upload_through_the_local_stack_and_keep_it_across_restarts() {
         assert_eq!(
             post_form(
                 logo["url"].as_str().unwrap(),
-                &fields(&logo),
+                &form_fields(&logo),
                 "crest.png",
                 PNG
             )

@@ -6,7 +6,7 @@
 mod common;
 
 use serde_json::{Value, json};
-use uploadkit_tests::form::post_form;
+use uploadkit_tests::form::{form_fields, post_form};
 use uploadkit_tests::run_python_with;
 use uploadkit_tests::s3client::header;
 use uploadkit_tests::seaweedfs::{ACCESS_KEY, SECRET_KEY, Seaweed};
@@ -58,12 +58,7 @@ fn serve_against_seaweedfs_signs_forms_that_land_with_sse_and_metadata() {
         form["url"],
         format!("{}/serve-csv-uploads", server.endpoint())
     );
-    let fields: Vec<(String, String)> = form["fields"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
-        .collect();
+    let fields = form_fields(&form);
     let posted = post_form(
         form["url"].as_str().unwrap(),
         &fields,

@@ -266,21 +266,18 @@ impl Signer {
         credential.push('/');
         credential.push_str(scope);
         let expires_text = expires.to_string();
+        let token = self.signed_token(&ctx.settings);
         let amz = [
             ("X-Amz-Algorithm", ALGORITHM),
             ("X-Amz-Credential", credential.as_str()),
             ("X-Amz-Date", amz_date),
             ("X-Amz-Expires", expires_text.as_str()),
-            (
-                "X-Amz-Security-Token",
-                self.signed_token(&ctx.settings).unwrap_or(""),
-            ),
+            ("X-Amz-Security-Token", token.unwrap_or("")),
             ("X-Amz-SignedHeaders", signed_headers.as_str()),
         ];
-        let has_token = self.signed_token(&ctx.settings).is_some();
         let amz = amz
             .iter()
-            .filter(|(k, _)| has_token || *k != "X-Amz-Security-Token");
+            .filter(|(k, _)| token.is_some() || *k != "X-Amz-Security-Token");
         let query = if req.query.is_empty() {
             // The X-Amz-* names above are already in canonical order.
             let mut q = String::with_capacity(256 + credential.len());
