@@ -112,9 +112,29 @@ pub async fn run(
         },
         credentials: Arc::clone(&credentials),
     });
+    let service = ServiceId::parse(LOCAL_SERVICE_ID).expect("valid local service id");
+    let now = SigningTime::new(OffsetDateTime::now_utc());
+    let grant = grant_key.mint(service, &UploadKind::ALL, true, now, 12 * 3600);
+    // What the page needs to talk to this stack; local only (the grant opens the local store).
+    let page_config = serde_json::json!({
+        "apiBase": "",
+        "grant": grant,
+        "cdnBase": format!("http://127.0.0.1:{cdn_port}"),
+        "serviceId": LOCAL_SERVICE_ID,
+    })
+    .to_string();
     let app_router = Router::new()
         .route("/v1/{*rest}", any(api))
         .with_state(api_state)
+        .route(
+            "/local/config.json",
+            get(move || async move {
+                (
+                    [(axum::http::header::CONTENT_TYPE, "application/json")],
+                    page_config,
+                )
+            }),
+        )
         .fallback_service(ServeDir::new(&options.www_dir));
     let cdn_state = Arc::new(CdnState {
         bucket: catalogue.name(Bucket::Logo).clone(),
@@ -126,9 +146,6 @@ pub async fn run(
         .route("/{*key}", get(logo))
         .with_state(cdn_state);
 
-    let service = ServiceId::parse(LOCAL_SERVICE_ID).expect("valid local service id");
-    let now = SigningTime::new(OffsetDateTime::now_utc());
-    let grant = grant_key.mint(service, &UploadKind::ALL, true, now, 12 * 3600);
     println!("uploadkit local stack");
     println!("  upload page  http://127.0.0.1:{app_port}/");
     println!("  presign API  http://127.0.0.1:{app_port}/v1/uploads");

@@ -1,7 +1,10 @@
 //! The wasm API in headless Chromium (`cargo test --target wasm32-unknown-unknown`).
 
 use js_sys::{Array, Reflect, Uint8Array};
-use uploadkit_wasm::{CsvCheck, validate_csv_file, validate_email_logo, validate_letter_logo};
+use uploadkit_wasm::{
+    CsvCheck, request_upload, upload_file, validate_csv_file, validate_email_logo,
+    validate_letter_logo, validate_logo_file,
+};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
@@ -86,5 +89,105 @@ fn logos() {
         )
         .as_bool(),
         Some(true)
+    );
+}
+
+fn code(error: &JsValue) -> String {
+    get(error, "code").as_string().unwrap_or_default()
+}
+
+fn message(error: &JsValue) -> String {
+    get(error, "message").as_string().unwrap_or_default()
+}
+
+fn object(pairs: &[(&str, JsValue)]) -> JsValue {
+    let o = js_sys::Object::new();
+    for (k, v) in pairs {
+        Reflect::set(&o, &JsValue::from_str(k), v).unwrap();
+    }
+    o.into()
+}
+
+/// A form whose URL nothing listens on (port 9, discard, is closed here).
+fn unreachable_form() -> JsValue {
+    object(&[
+        ("url", "http://127.0.0.1:9/bucket".into()),
+        ("key", "k.csv".into()),
+        ("bucket", "bucket".into()),
+        ("fields", object(&[("key", "k.csv".into())])),
+    ])
+}
+
+#[wasm_bindgen_test]
+async fn an_unreachable_presign_endpoint_is_a_network_error() {
+    let request = object(&[("kind", "csv".into())]);
+    let error = request_upload("http://127.0.0.1:9".into(), "grant".into(), request)
+        .await
+        .unwrap_err();
+    assert_eq!(code(&error), "NetworkError");
+    assert!(message(&error).contains("could not be reached"));
+}
+
+#[wasm_bindgen_test]
+async fn a_form_without_a_url_is_refused_before_sending() {
+    let error = upload_file(object(&[]), blob(b"x"), JsValue::UNDEFINED)
+        .await
+        .unwrap_err();
+    assert_eq!(code(&error), "BadForm");
+    assert!(message(&error).contains("\"url\""));
+}
+
+#[wasm_bindgen_test]
+async fn network_failures_are_retried_then_reported() {
+    let retries = std::rc::Rc::new(std::cell::Cell::new(0));
+    let counter = retries.clone();
+    let on_retry = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+        counter.set(counter.get() + 1);
+    });
+    let options = object(&[
+        ("maxAttempts", 3.into()),
+        ("retryBaseMs", 1.into()),
+        ("onRetry", on_retry.as_ref().clone()),
+    ]);
+    let error = upload_file(unreachable_form(), blob(b"a,b\n"), options)
+        .await
+        .unwrap_err();
+    assert_eq!(code(&error), "NetworkError");
+    assert!(
+        message(&error).contains("tried 3 times"),
+        "{}",
+        message(&error)
+    );
+    assert_eq!(retries.get(), 2, "two retries after the first attempt");
+}
+
+#[wasm_bindgen_test]
+async fn an_aborted_upload_is_not_sent() {
+    let controller = web_sys::AbortController::new().unwrap();
+    controller.abort();
+    let options = object(&[("signal", controller.signal().into())]);
+    let error = upload_file(unreachable_form(), blob(b"a"), options)
+        .await
+        .unwrap_err();
+    assert_eq!(code(&error), "AbortError");
+}
+
+#[wasm_bindgen_test]
+async fn an_oversize_logo_is_refused_without_reading_it() {
+    let big = vec![0u8; 2 * 1024 * 1024 + 1];
+    let result = validate_logo_file(blob(&big), "email-logo".into())
+        .await
+        .unwrap();
+    assert_eq!(get(&result, "ok").as_bool(), Some(false));
+    assert!(
+        get(&result, "message")
+            .as_string()
+            .unwrap()
+            .contains("the limit is 2097152 bytes")
+    );
+    assert!(
+        validate_logo_file(blob(b"x"), "banner".into())
+            .await
+            .is_err()
     );
 }

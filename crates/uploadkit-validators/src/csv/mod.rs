@@ -7,7 +7,9 @@ mod validator;
 
 pub use columns::{column_key, placeholders};
 pub use report::{CellError, CsvReport, FileError};
-pub use validator::{CsvSpec, CsvValidator, MAX_ROWS, TemplateType, validate_csv};
+pub use validator::{
+    CsvSpec, CsvValidator, MAX_CSV_BYTES, MAX_ROWS, TemplateType, check_size, validate_csv,
+};
 
 #[cfg(test)]
 mod tests;

@@ -6,6 +6,16 @@ pub enum FileError {
     /// No rows at all.
     #[error("Your file is empty – check your file and try again")]
     Empty,
+    /// Over 10 MiB.
+    #[error(
+        "The file must be smaller than 10MB (the limit is {limit} bytes; this file is {size} bytes)"
+    )]
+    TooLarge {
+        /// The file's size, or the bytes read when the limit was passed.
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
     /// Bytes that are not UTF-8.
     #[error(
         "Notify cannot read this file - try using a different file type (the text is not UTF-8 at byte {offset}, row {row})"

@@ -147,3 +147,30 @@ fn permissions_and_summaries() {
         "There is a problem with your data: 1 row with an invalid recipient and 2 rows with missing data"
     );
 }
+
+#[test]
+fn a_file_over_10_mib_stops_at_the_limit() {
+    let mut v = CsvValidator::new(CsvSpec::new(TemplateType::Email, vec![]));
+    v.feed(b"email address,notes\n");
+    let row = format!("ada@example.gov.uk,{}\n", "x".repeat(200));
+    let row = row.as_bytes();
+    let mut fed = 20u64;
+    while fed <= MAX_CSV_BYTES {
+        v.feed(row);
+        fed += row.len() as u64;
+    }
+    let report = v.finish();
+    assert_eq!(
+        report.file_errors,
+        vec![FileError::TooLarge {
+            size: fed,
+            limit: MAX_CSV_BYTES
+        }]
+    );
+    assert!(
+        report
+            .summary()
+            .unwrap()
+            .starts_with("The file must be smaller than 10MB")
+    );
+}

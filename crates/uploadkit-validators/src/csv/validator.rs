@@ -82,6 +82,27 @@ struct Layout {
     placeholders: Vec<(usize, String)>,
 }
 
+/// The largest spreadsheet, in bytes (10 MiB).
+pub const MAX_CSV_BYTES: u64 = 10 * 1024 * 1024;
+
+/// Refuses a spreadsheet of `size` bytes before reading any of it.
+///
+/// ```
+/// use uploadkit_validators::csv::{check_size, FileError, MAX_CSV_BYTES};
+/// assert!(check_size(MAX_CSV_BYTES).is_ok());
+/// assert!(matches!(check_size(MAX_CSV_BYTES + 1), Err(FileError::TooLarge { .. })));
+/// ```
+pub fn check_size(size: u64) -> Result<(), FileError> {
+    if size > MAX_CSV_BYTES {
+        Err(FileError::TooLarge {
+            size,
+            limit: MAX_CSV_BYTES,
+        })
+    } else {
+        Ok(())
+    }
+}
+
 /// Checks a CSV fed in chunks of any size.
 ///
 /// ```
@@ -100,6 +121,7 @@ pub struct CsvValidator {
     record: Vec<String>,
     pending: Vec<u8>,
     offset: u64,
+    fed: u64,
     records: usize,
     started: bool,
     layout: Option<Layout>,
@@ -117,6 +139,7 @@ impl CsvValidator {
             record: Vec::new(),
             pending: Vec::new(),
             offset: 0,
+            fed: 0,
             records: 0,
             started: false,
             layout: None,
@@ -128,6 +151,11 @@ impl CsvValidator {
     /// Feeds the next bytes of the file.
     pub fn feed(&mut self, chunk: &[u8]) {
         if self.stopped {
+            return;
+        }
+        self.fed += chunk.len() as u64;
+        if let Err(e) = check_size(self.fed) {
+            self.fail(e);
             return;
         }
         let mut bytes = std::mem::take(&mut self.pending);

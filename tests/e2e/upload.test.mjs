@@ -1,0 +1,205 @@
+// The upload page end to end in headless Chromium against the local stack: validation in the
+// browser, the form from the presign API, the POST straight to the store, re-validation.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import { startStack, uploadkit, readObject, ROOT } from "./stack.mjs";
+import { png, pngBomb, svgWithText, svgWithScript, emailCsv } from "./files.mjs";
+
+const ARTIFACTS = join(ROOT, "tests/artifacts/e2e");
+const SERVICE = "00000000-0000-4000-8000-000000000001";
+let stack, browser;
+
+before(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  stack = await startStack();
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  stack?.stop();
+});
+
+/// A fresh page on the upload page, recording every POST that reaches the store.
+async function openPage() {
+  const page = await browser.newPage();
+  const storePosts = [];
+  page.on("request", (r) => {
+    if (r.url().startsWith(stack.store) && r.method() === "POST") storePosts.push(r);
+  });
+  // The signed forms the page received; the page posts exactly these fields (and the store's
+  // policy check refuses the upload if any differ).
+  const forms = [];
+  page.on("response", async (r) => {
+    if (r.url().endsWith("/v1/uploads") && r.ok()) forms.push(await r.json());
+  });
+  const pageErrors = [];
+  page.on("pageerror", (e) => pageErrors.push(e));
+  page.on("console", (m) => console.error("page:", m.text()));
+  page.on("requestfailed", (r) => console.error("failed:", r.method(), r.url(), r.failure()?.errorText));
+  await page.goto(stack.page);
+  await page.waitForSelector("body[data-ready=true]");
+  return { page, storePosts, pageErrors, forms };
+}
+
+async function choose(page, kind, name, buffer, mimeType, { templateType, placeholders } = {}) {
+  await page.selectOption("#kind", kind);
+  if (templateType) await page.selectOption("#template-type", templateType);
+  if (placeholders !== undefined) await page.fill("#placeholders", placeholders);
+  await page.setInputFiles("#file", { name, mimeType, buffer });
+  await page.waitForFunction((n) => document.getElementById("file-name").textContent.startsWith(n), name);
+}
+
+async function waitReady(page) {
+  await page.waitForFunction(() => !document.getElementById("upload").disabled
+    || !document.getElementById("problems").hidden);
+  const problems = await page.locator("#problems").isVisible();
+  assert.equal(problems, false, `the file should be valid: ${await page.locator("#problems").innerText()}`);
+}
+
+async function uploadAndWait(page) {
+  await page.click("#upload");
+  await page.waitForFunction(() => !document.getElementById("result").hidden
+    || !document.getElementById("problems").hidden, null, { timeout: 60_000 });
+  assert.equal(await page.locator("#problems").isVisible(), false,
+    await page.locator("#problems").innerText().catch(() => ""));
+  return (await page.locator("#result-key").innerText()).trim();
+}
+
+async function problems(page) {
+  await page.waitForSelector("#problems:not([hidden])");
+  return page.locator("#problems").innerText();
+}
+
+test("a valid CSV uploads under service-{id}-notify/{uuid}.csv with SSE and metadata, then re-validates to valid=True", async () => {
+  const { page, storePosts, pageErrors, forms } = await openPage();
+  const csv = emailCsv(3);
+  await choose(page, "csv", "Recipients – March.csv", csv, "text/csv", { templateType: "email", placeholders: "name" });
+  await waitReady(page);
+  assert.match(await page.locator("#status").innerText(), /ready to upload: 3 rows/);
+  const key = await uploadAndWait(page);
+  await page.screenshot({ path: join(ARTIFACTS, "csv-uploaded.png"), fullPage: true });
+
+  assert.match(key, new RegExp(`^service-${SERVICE}-notify/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\\.csv$`));
+  assert.equal(storePosts.length, 1);
+  const { fields } = forms[0];
+  assert.equal(fields["key"], key);
+  assert.equal(fields["x-amz-server-side-encryption"], "AES256");
+  assert.equal(fields["x-amz-meta-original_file_name"], "Recipients ? March.csv");
+
+  const stored = await readObject(stack, "csv-upload", key);
+  assert.equal(stored.status, 200);
+  assert.deepEqual(stored.body, csv, "the stored object is the file, byte for byte");
+  assert.equal(stored.headers.get("x-amz-meta-original_file_name"), "Recipients ? March.csv");
+
+  const out = await uploadkit(stack, "revalidate", "--kind", "csv", "--key", key, "--template-type", "email", "--placeholder", "name");
+  assert.match(out, /valid/i);
+  const head = await readObject(stack, "csv-upload", key, "HEAD");
+  assert.equal(head.headers.get("x-amz-meta-valid"), "True");
+  assert.equal(head.headers.get("x-amz-meta-notification_count"), "3");
+  assert.deepEqual(pageErrors, []);
+  await page.close();
+});
+
+test("a CSV with bad rows shows the rows and the app's messages and uploads nothing", async () => {
+  const { page, storePosts } = await openPage();
+  const csv = Buffer.from("phone number,name\n07700900460,Ada\n12345,Bo\n07700900461,\n+44 (0) 7700 900462,Cy\nnot a number,Di\n");
+  await choose(page, "csv", "texts.csv", csv, "text/csv", { templateType: "sms", placeholders: "name" });
+  const text = await problems(page);
+  await page.screenshot({ path: join(ARTIFACTS, "csv-bad-rows.png"), fullPage: true });
+  assert.match(text, /There is a problem with your data/);
+  const rows = await page.locator("#cell-errors tbody tr").evaluateAll((trs) =>
+    trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+  assert.deepEqual(rows, [
+    ["3", "phone number", "Number is not valid – double check the phone number you entered"],
+    ["4", "name", "Missing"],
+    ["6", "phone number", "Mobile numbers can only include: 0 1 2 3 4 5 6 7 8 9 ( ) + -"],
+  ]);
+  assert.equal(await page.locator("#upload").isDisabled(), true);
+  assert.equal(storePosts.length, 0, "nothing reaches the store");
+  await page.close();
+});
+
+test("a PNG logo uploads under temp-….png with the deletion tag and is served by the logo route", async () => {
+  const { page, storePosts, forms } = await openPage();
+  const logo = png(800, 120);
+  await choose(page, "email-logo", "crest.png", logo, "image/png");
+  await waitReady(page);
+  assert.match(await page.locator("#status").innerText(), /resized to 640 pixels wide/);
+  const key = await uploadAndWait(page);
+  await page.screenshot({ path: join(ARTIFACTS, "logo-uploaded.png"), fullPage: true });
+  assert.match(key, /^temp-[0-9a-f-]{36}\.png$|^temp-.+\.png$/);
+  assert.equal(storePosts.length, 1);
+  const { fields } = forms[0];
+  assert.equal(fields["key"], key);
+  assert.equal(fields["Content-Type"], "image/png");
+  assert.match(fields["tagging"], /<Key>delete-after-7-days<\/Key><Value>True<\/Value>/);
+  const href = await page.locator("#logo-link").getAttribute("href");
+  assert.equal(href, `${stack.cdn}/${key}`);
+  const served = await fetch(href);
+  assert.equal(served.status, 200);
+  assert.equal(served.headers.get("content-type"), "image/png");
+  assert.deepEqual(Buffer.from(await served.arrayBuffer()), logo);
+  await page.close();
+});
+
+test("an SVG with <text is refused with the app's message", async () => {
+  const { page, storePosts } = await openPage();
+  await choose(page, "letter-logo", "crest.svg", svgWithText, "image/svg+xml");
+  const text = await problems(page);
+  await page.screenshot({ path: join(ARTIFACTS, "svg-text-refused.png"), fullPage: true });
+  assert.match(text, /This SVG has text which has not been converted to paths and may not render well/);
+  assert.equal(storePosts.length, 0);
+  await page.close();
+});
+
+test("a network failure mid-upload is retried and the object is whole", async () => {
+  const { page, storePosts } = await openPage();
+  let attempts = 0;
+  await page.route((url) => url.href.startsWith(stack.store), async (route) => {
+    if (route.request().method() === "POST" && ++attempts === 1) return route.abort("connectionreset");
+    return route.continue();
+  });
+  const csv = emailCsv(2000);
+  await choose(page, "csv", "big.csv", csv, "text/csv", { templateType: "email", placeholders: "" });
+  await waitReady(page);
+  const key = await uploadAndWait(page);
+  await page.screenshot({ path: join(ARTIFACTS, "retried-upload.png"), fullPage: true });
+  assert.equal(attempts, 2, "one failed attempt, one retry");
+  assert.equal(storePosts.length, 2);
+  assert.match(await page.locator("#status").innerText(), /uploaded after 2 attempts/);
+  const stored = await readObject(stack, "csv-upload", key);
+  assert.deepEqual(stored.body, csv);
+  await page.close();
+});
+
+test("bad files each get a specific message and nothing reaches the store", async () => {
+  const truncated = png(200, 200).subarray(0, 200);
+  const cases = [
+    ["email-logo", "truncated.png", truncated, "image/png", /Notify cannot read this file/],
+    ["email-logo", "bomb.png", pngBomb(), "image/png", /100000 × 100000 pixels: it must be at most 10000/],
+    ["letter-logo", "script.svg", svgWithScript, "image/svg+xml", /This SVG contains .*script/i],
+    ["csv", "empty.csv", Buffer.alloc(0), "text/csv", /Your file is empty/],
+    ["csv", "junk.csv", Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0xff, 0xfe, 0x00, 0x01]), "text/csv", /Notify cannot read this file - try using a different file type/],
+    ["csv", "huge.csv", Buffer.concat([emailCsv(1), Buffer.alloc(11 * 1024 * 1024, "a")]), "text/csv", /The file must be smaller than 10MB/],
+    ["csv", "rows.csv", emailCsv(100_001), "text/csv", /too many rows. Notify can process up to 100000 rows/],
+  ];
+  const { page, storePosts } = await openPage();
+  for (const [kind, name, buffer, type, expected] of cases) {
+    await page.setInputFiles("#file", []);
+    await choose(page, kind, name, buffer, type, kind === "csv" ? { templateType: "email", placeholders: "" } : {});
+    const text = await problems(page);
+    await page.screenshot({ path: join(ARTIFACTS, `bad-${name.replace(/\W/g, "-")}.png`), fullPage: true });
+    assert.match(text, expected, `${name}: ${text}`);
+    assert.equal(await page.locator("#upload").isDisabled(), true, name);
+  }
+  assert.equal(storePosts.length, 0, "nothing reaches the store");
+  await page.close();
+});

@@ -1,0 +1,211 @@
+// The upload page: check the file in a Web Worker by the app's rules, then upload it straight
+// to S3 with the form the presign endpoint signs.
+import init, { requestUpload, uploadFile } from "./pkg/uploadkit_wasm.js";
+
+const $ = (id) => document.getElementById(id);
+const CONTENT_TYPES = { "csv": "text/csv", "contact-list": "text/csv", "email-logo": "image/png", "letter-logo": "image/svg+xml" };
+const LOGO_KINDS = new Set(["email-logo", "letter-logo"]);
+
+const state = { file: null, valid: false, config: { apiBase: "", cdnBase: "" }, controller: null, checks: 0 };
+let worker;
+let typing; // the pending re-check while placeholders are typed
+
+function say(text) { $("status").textContent = text; }
+
+function showProblems(summary, fileErrors, cellErrors) {
+  $("problems-summary").textContent = summary;
+  const list = $("file-errors");
+  list.replaceChildren(...fileErrors.map((message) => {
+    const li = document.createElement("li");
+    li.textContent = message;
+    return li;
+  }));
+  const body = $("cell-errors").querySelector("tbody");
+  body.replaceChildren(...cellErrors.map((e) => {
+    const tr = document.createElement("tr");
+    // Row numbers as a spreadsheet shows them: the header is row 1.
+    for (const text of [String(e.row + 2), e.column, e.message]) {
+      const td = document.createElement("td");
+      td.textContent = text;
+      tr.append(td);
+    }
+    return tr;
+  }));
+  $("cell-errors").hidden = cellErrors.length === 0;
+  $("problems").hidden = false;
+  $("problems").focus();
+}
+
+function clearOutcome() {
+  $("problems").hidden = true;
+  $("result").hidden = true;
+  $("progress-area").hidden = true;
+}
+
+function placeholders() {
+  return $("placeholders").value.split(",").map((p) => p.trim()).filter(Boolean);
+}
+
+function kind() { return $("kind").value; }
+
+function validate(file) {
+  const id = ++state.checks;
+  return new Promise((resolve, reject) => {
+    const listener = ({ data }) => {
+      if (data.id !== id) return;
+      worker.removeEventListener("message", listener);
+      data.error ? reject(new Error(data.error)) : resolve(data);
+    };
+    worker.addEventListener("message", listener);
+    worker.postMessage({ id, file, kind: kind(), templateType: $("template-type").value, placeholders: placeholders() });
+  });
+}
+
+async function check() {
+  clearTimeout(typing);
+  const file = state.file;
+  state.valid = false;
+  $("upload").disabled = true;
+  clearOutcome();
+  if (!file) return;
+  say(`Checking ${file.name}…`);
+  let outcome;
+  try {
+    outcome = await validate(file);
+  } catch (error) {
+    say("");
+    showProblems("The file could not be checked", [error.message], []);
+    return;
+  }
+  if (file !== state.file) return; // another file was chosen meanwhile
+  const report = outcome.report;
+  if (LOGO_KINDS.has(kind())) {
+    if (!report.ok) {
+      say("");
+      showProblems("There is a problem with your logo", [report.message], []);
+      return;
+    }
+    const notes = [];
+    if (report.willResize) notes.push("it will be resized to 640 pixels wide");
+    if (report.willPad) notes.push("it will be padded");
+    say(`${file.name} is ready to upload${notes.length ? ` (${notes.join(", ")})` : ""}.`);
+  } else {
+    if (!report.valid) {
+      say("");
+      showProblems(report.summary || "There is a problem with your file", report.fileErrors, report.cellErrors);
+      return;
+    }
+    say(`${file.name} is ready to upload: ${report.rows} ${report.rows === 1 ? "row" : "rows"}, checked in ${Math.round(outcome.ms)} ms.`);
+  }
+  state.valid = true;
+  $("upload").disabled = false;
+}
+
+function choose(file) {
+  state.file = file || null;
+  $("file-name").textContent = file ? `${file.name} (${file.size.toLocaleString()} bytes)` : "";
+  check();
+}
+
+async function upload(event) {
+  event.preventDefault();
+  if (!state.valid || !state.file) return;
+  const file = state.file;
+  clearOutcome();
+  $("upload").disabled = true;
+  $("cancel").hidden = false;
+  $("progress-area").hidden = false;
+  $("progress").value = 0;
+  $("progress-text").textContent = "0%";
+  state.controller = new AbortController();
+  let lastAnnounced = -1;
+  try {
+    say("Getting an upload form…");
+    const form = await requestUpload(state.config.apiBase, $("grant").value.trim(), {
+      kind: kind(), file_name: file.name, size: file.size, content_type: CONTENT_TYPES[kind()],
+    });
+    say(`Uploading ${file.name}…`);
+    const stored = await uploadFile(form, file, {
+      signal: state.controller.signal,
+      onProgress: (sent, total) => {
+        const percent = total ? Math.floor((sent / total) * 100) : 0;
+        $("progress").value = percent;
+        // Announce in steps of 10% so screen readers are not flooded.
+        if (Math.floor(percent / 10) !== lastAnnounced) {
+          lastAnnounced = Math.floor(percent / 10);
+          $("progress-text").textContent = `${percent}%`;
+        }
+      },
+      onRetry: (attempt, delayMs, message) => say(`${message}. Trying again (attempt ${attempt + 1})…`),
+    });
+    $("progress").value = 100;
+    $("progress-text").textContent = "100%";
+    $("result-key").textContent = stored.key;
+    $("result-bucket").textContent = stored.bucket;
+    $("result-size").textContent = `${stored.size.toLocaleString()} bytes`;
+    $("result-etag").textContent = stored.etag || "—";
+    const isLogo = LOGO_KINDS.has(kind());
+    $("result-link").hidden = !isLogo;
+    if (isLogo) $("logo-link").href = `${state.config.cdnBase}/${stored.key}`;
+    $("result").hidden = false;
+    say(`${file.name} was uploaded${stored.attempts > 1 ? ` after ${stored.attempts} attempts` : ""}.`);
+    $("result").focus();
+  } catch (error) {
+    say("");
+    showProblems(error.code === "AbortError" ? "The upload was cancelled" : "The file was not uploaded", [error.message], []);
+    $("upload").disabled = false;
+  } finally {
+    $("cancel").hidden = true;
+    state.controller = null;
+  }
+}
+
+function wireDropZone() {
+  const zone = $("drop-zone");
+  for (const type of ["dragenter", "dragover"]) {
+    zone.addEventListener(type, (e) => { e.preventDefault(); zone.classList.add("dragging"); });
+  }
+  for (const type of ["dragleave", "drop"]) {
+    zone.addEventListener(type, () => zone.classList.remove("dragging"));
+  }
+  zone.addEventListener("drop", (e) => {
+    e.preventDefault();
+    if (e.dataTransfer.files.length) choose(e.dataTransfer.files[0]);
+  });
+}
+
+function showTemplateFields() {
+  $("template-fields").hidden = LOGO_KINDS.has(kind());
+  $("template-type").querySelector('option[value="letter"]').disabled = kind() === "contact-list";
+  if (kind() === "contact-list" && $("template-type").value === "letter") $("template-type").value = "email";
+}
+
+async function start() {
+  try {
+    await init();
+    worker = new Worker(new URL("./validate.worker.js", import.meta.url), { type: "module" });
+  } catch {
+    $("not-built").hidden = false;
+    return;
+  }
+  try {
+    const response = await fetch("local/config.json");
+    if (response.ok) {
+      state.config = await response.json();
+      $("grant").value = state.config.grant || "";
+    }
+  } catch { /* not the local stack: the grant is pasted in */ }
+  $("file").addEventListener("change", () => choose($("file").files[0]));
+  $("kind").addEventListener("change", () => { showTemplateFields(); check(); });
+  $("template-type").addEventListener("change", check);
+  // On input, not change: a change fires on blur, which would re-check (and disable the button)
+  // just as someone clicks Upload.
+  $("placeholders").addEventListener("input", () => { clearTimeout(typing); typing = setTimeout(check, 300); });
+  $("upload-form").addEventListener("submit", upload);
+  $("cancel").addEventListener("click", () => state.controller && state.controller.abort());
+  wireDropZone();
+  showTemplateFields();
+  document.body.dataset.ready = "true";
+}
+
+start();
