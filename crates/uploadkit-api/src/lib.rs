@@ -7,6 +7,7 @@ pub mod error;
 pub mod grant;
 pub mod handler;
 pub mod http;
+pub mod logo;
 
 pub use cors::CorsPolicy;
 pub use error::ApiError;

@@ -5,6 +5,7 @@ mod chain;
 mod ini;
 mod keys;
 mod profiles;
+pub mod sts;
 
 pub use chain::{
     AssumeRole, ChainError, ChainInput, Container, CredentialSource, DEFAULT_IMDS_ENDPOINT,

@@ -8,13 +8,11 @@ use std::time::Duration;
 use serde::Deserialize;
 use time::OffsetDateTime;
 use uploadkit_core::clock::{SigningTime, parse_rfc3339};
+use uploadkit_core::credentials::sts::{self, RoleRequest, StsError, StsRequest};
 use uploadkit_core::credentials::{
     AssumeRole, Container, CredentialSource, Credentials, RemoteSource, RoleSource, WebIdentity,
 };
-use uploadkit_core::encode::uri_encode;
-use uploadkit_core::sigv4::{Payload, SignableRequest, Signer, SigningContext, SigningSettings};
-
-use uploadkit_core::xml;
+use uploadkit_core::sigv4::Signer;
 
 /// Why credentials could not be fetched.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -58,7 +56,7 @@ impl FetchConfig {
     pub fn new(region: &str, env: impl Fn(&str) -> Option<String>) -> Self {
         let sts_endpoint = env("AWS_ENDPOINT_URL_STS")
             .or_else(|| env("AWS_ENDPOINT_URL"))
-            .unwrap_or_else(|| format!("https://sts.{region}.amazonaws.com"));
+            .unwrap_or_else(|| sts::regional_endpoint(region));
         Self {
             sts_endpoint: sts_endpoint.trim_end_matches('/').to_owned(),
             sts_region: region.to_owned(),
@@ -118,77 +116,37 @@ fn remote(name: &str, problem: impl ToString) -> FetchError {
     }
 }
 
-fn form(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", uri_encode(k, false), uri_encode(v, false)))
-        .collect::<Vec<_>>()
-        .join("&")
+fn sts_error(e: StsError) -> FetchError {
+    match e {
+        StsError::Refused {
+            action,
+            code,
+            message,
+        } => FetchError::Sts {
+            action,
+            code,
+            message,
+        },
+        other => remote("STS", other),
+    }
 }
 
-async fn sts_call(
-    config: &FetchConfig,
-    action: &'static str,
-    body: String,
-    signer: Option<&Signer>,
-) -> Result<Credentials, FetchError> {
-    let url = format!("{}/", config.sts_endpoint);
-    let host = config
-        .sts_endpoint
-        .split_once("://")
-        .map_or(config.sts_endpoint.as_str(), |(_, h)| h)
-        .to_owned();
-    let content_type = "application/x-www-form-urlencoded; charset=utf-8";
-    let mut request = config
-        .http
-        .post(&url)
-        .header("content-type", content_type)
-        .body(body.clone());
-    if let Some(signer) = signer {
-        let ctx = SigningContext {
-            region: &config.sts_region,
-            service: "sts",
-            time: now(),
-            settings: SigningSettings::STANDARD,
-        };
-        let signable = SignableRequest {
-            method: "POST",
-            path: "/",
-            query: vec![],
-            headers: vec![("host", host.as_str()), ("content-type", content_type)],
-            payload: Payload::Bytes(body.as_bytes()),
-        };
-        let signed = signer
-            .sign_headers(&signable, &ctx)
-            .map_err(|e| remote("STS", e))?;
-        for (k, v) in signed.headers {
-            request = request.header(k, v);
-        }
+/// Sends a call the core built and reads its answer with the core.
+async fn sts_call(config: &FetchConfig, request: StsRequest) -> Result<Credentials, FetchError> {
+    let mut http = config.http.post(&request.url).body(request.body);
+    for (k, v) in &request.headers {
+        http = http.header(k, v);
     }
-    let response = request.send().await.map_err(|e| remote("STS", e))?;
-    let status = response.status();
+    let response = http.send().await.map_err(|e| remote("STS", e))?;
+    let status = response.status().as_u16();
     let text = response.text().await.map_err(|e| remote("STS", e))?;
-    if !status.is_success() {
-        return Err(FetchError::Sts {
-            action,
-            code: xml::text(&text, "Code").unwrap_or_else(|| status.as_u16().to_string()),
-            message: xml::text(&text, "Message").unwrap_or_default(),
-        });
-    }
-    let field = |tag: &str| {
-        xml::text(&text, tag)
-            .ok_or_else(|| remote("STS", format!("{action} response has no {tag}")))
-    };
-    let expiry = field("Expiration")?;
-    let expires_at = parse_rfc3339(&expiry)
-        .ok_or_else(|| remote("STS", format!("bad Expiration {expiry:?}")))?;
-    Credentials::new(
-        field("AccessKeyId")?,
-        field("SecretAccessKey")?,
-        Some(field("SessionToken")?),
-        Some(expires_at),
-    )
-    .map_err(|e| remote("STS", e))
+    sts::parse_response(request.action, status, &text).map_err(sts_error)
+}
+
+fn session_name(given: Option<&String>) -> String {
+    given
+        .cloned()
+        .unwrap_or_else(|| format!("uploadkit-session-{}", now().unix()))
 }
 
 /// STS `AssumeRole` with `source` credentials.
@@ -197,28 +155,21 @@ pub async fn assume_role(
     source: &Credentials,
     role: &AssumeRole,
 ) -> Result<Credentials, FetchError> {
-    let session = role
-        .session_name
-        .clone()
-        .unwrap_or_else(|| format!("uploadkit-session-{}", now().unix()));
-    let duration = role.duration_seconds.unwrap_or(3600).to_string();
-    let mut pairs = vec![
-        ("Action", "AssumeRole"),
-        ("Version", "2011-06-15"),
-        ("RoleArn", role.role_arn.as_str()),
-        ("RoleSessionName", session.as_str()),
-        ("DurationSeconds", duration.as_str()),
-    ];
-    if let Some(external) = &role.external_id {
-        pairs.push(("ExternalId", external));
-    }
-    sts_call(
-        config,
-        "AssumeRole",
-        form(&pairs),
-        Some(&Signer::new(source.clone())),
+    let session = session_name(role.session_name.as_ref());
+    let request = sts::assume_role(
+        &config.sts_endpoint,
+        &config.sts_region,
+        &Signer::new(source.clone()),
+        &RoleRequest {
+            role_arn: &role.role_arn,
+            session_name: &session,
+            duration_seconds: role.duration_seconds.unwrap_or(3600),
+            external_id: role.external_id.as_deref(),
+        },
+        now(),
     )
-    .await
+    .map_err(sts_error)?;
+    sts_call(config, request).await
 }
 
 /// STS `AssumeRoleWithWebIdentity` with the token read from its file (it rotates).
@@ -234,20 +185,18 @@ pub async fn web_identity(
                 format!("cannot read {}: {e}", web.token_file),
             )
         })?;
-    let session = web
-        .session_name
-        .clone()
-        .unwrap_or_else(|| format!("uploadkit-session-{}", now().unix()));
-    let duration = web.duration_seconds.unwrap_or(3600).to_string();
-    let body = form(&[
-        ("Action", "AssumeRoleWithWebIdentity"),
-        ("Version", "2011-06-15"),
-        ("RoleArn", &web.role_arn),
-        ("RoleSessionName", &session),
-        ("WebIdentityToken", token.trim()),
-        ("DurationSeconds", &duration),
-    ]);
-    sts_call(config, "AssumeRoleWithWebIdentity", body, None).await
+    let session = session_name(web.session_name.as_ref());
+    let request = sts::assume_role_with_web_identity(
+        &config.sts_endpoint,
+        &RoleRequest {
+            role_arn: &web.role_arn,
+            session_name: &session,
+            duration_seconds: web.duration_seconds.unwrap_or(3600),
+            external_id: None,
+        },
+        &token,
+    );
+    sts_call(config, request).await
 }
 
 /// The JSON both the container endpoint and IMDS answer with.

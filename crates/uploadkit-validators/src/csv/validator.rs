@@ -5,7 +5,7 @@ use csv_core::{ReadFieldResult, Reader};
 use super::columns::column_key;
 use super::report::{CellError, CsvReport, FileError};
 use crate::email::validate_email_address;
-use crate::phone::parse_phone_number;
+use crate::phone::PhoneCache;
 use crate::postcode::is_a_real_uk_postcode;
 use crate::whitespace::strip;
 
@@ -127,6 +127,7 @@ pub struct CsvValidator {
     layout: Option<Layout>,
     stopped: bool,
     report: CsvReport,
+    phones: PhoneCache,
 }
 
 impl CsvValidator {
@@ -145,6 +146,7 @@ impl CsvValidator {
             layout: None,
             stopped: false,
             report: CsvReport::default(),
+            phones: PhoneCache::default(),
         }
     }
 
@@ -363,7 +365,8 @@ impl CsvValidator {
                             .map(|_| ())
                             .map_err(|e| ("invalid_email", e.to_string()))
                     } else {
-                        parse_phone_number(value)
+                        self.phones
+                            .parse(value)
                             .and_then(|n| {
                                 n.validate(
                                     self.spec.allow_international_sms,
