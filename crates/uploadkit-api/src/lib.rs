@@ -2,6 +2,7 @@
 //! native server and the edge worker: upload grants (HS256 JWTs), upload forms for the
 //! catalogue's upload kinds, presigned downloads, CORS, and one mapping of errors to statuses.
 
+pub mod config;
 pub mod cors;
 pub mod error;
 pub mod grant;
@@ -9,6 +10,7 @@ pub mod handler;
 pub mod http;
 pub mod logo;
 
+pub use config::ConfigError;
 pub use cors::CorsPolicy;
 pub use error::ApiError;
 pub use grant::{Grant, GrantError, GrantKey};

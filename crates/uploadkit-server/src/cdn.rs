@@ -1,15 +1,17 @@
 //! Logo serving at `/{key}`, as the logo CDN serves `https://{LOGO_CDN_DOMAIN}/{key}`: a signed
-//! GET to the logo bucket, image types only, with headers that make an SVG inert.
+//! GET to the logo bucket, image types only, with headers that make an SVG inert (the rules are
+//! `uploadkit_api::logo`, shared with the edge worker).
 
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::{Path, State};
-use axum::http::{Method, StatusCode};
+use axum::extract::State;
+use axum::http::{Method, StatusCode, Uri};
 use axum::response::Response;
 use time::OffsetDateTime;
+use uploadkit_api::logo::{LogoKey, TEMPORARY_MAX_AGE};
 use uploadkit_core::clock::SigningTime;
-use uploadkit_core::s3::{BucketName, Method as S3Method, ObjectKey, S3Target, presign_url};
+use uploadkit_core::s3::{BucketName, Method as S3Method, S3Target, presign_url};
 
 use crate::credentials::CredentialCache;
 
@@ -25,16 +27,6 @@ pub struct CdnState {
     pub http: reqwest::Client,
 }
 
-/// The content type for a logo key, `None` for anything that is not a logo image.
-pub fn logo_content_type(key: &str) -> Option<&'static str> {
-    let ext = key.rsplit_once('.')?.1.to_ascii_lowercase();
-    match ext.as_str() {
-        "png" => Some("image/png"),
-        "svg" => Some("image/svg+xml"),
-        _ => None,
-    }
-}
-
 fn plain(status: StatusCode) -> Response {
     Response::builder()
         .status(status)
@@ -42,15 +34,13 @@ fn plain(status: StatusCode) -> Response {
         .expect("valid response")
 }
 
-/// `GET`/`HEAD /{key}`.
-pub async fn logo(
-    State(state): State<Arc<CdnState>>,
-    method: Method,
-    Path(key): Path<String>,
-) -> Response {
-    let (Ok(key), Some(content_type)) = (ObjectKey::new(key.as_str()), logo_content_type(&key))
-    else {
-        return plain(StatusCode::NOT_FOUND);
+/// `GET`/`HEAD /{key}`, by the logo rules the edge worker serves with.
+pub async fn logo(State(state): State<Arc<CdnState>>, method: Method, uri: Uri) -> Response {
+    let key = match LogoKey::from_path(uri.path()) {
+        Ok(key) => key,
+        Err(refusal) => {
+            return plain(StatusCode::from_u16(refusal.status()).unwrap_or(StatusCode::NOT_FOUND));
+        }
     };
     let now = SigningTime::new(OffsetDateTime::now_utc());
     let Ok(signer) = state.credentials.signer(now).await else {
@@ -60,7 +50,7 @@ pub async fn logo(
         &signer,
         &state.target,
         &state.bucket,
-        &key,
+        key.key(),
         S3Method::Get,
         60,
         now,
@@ -84,34 +74,11 @@ pub async fn logo(
     let Ok(bytes) = origin.bytes().await else {
         return plain(StatusCode::BAD_GATEWAY);
     };
-    let temporary = key
-        .as_str()
-        .rsplit('/')
-        .next()
-        .is_some_and(|name| name.starts_with("temp-"));
     let mut builder = Response::builder()
         .status(StatusCode::OK)
-        .header("content-type", content_type)
-        .header("content-length", bytes.len())
-        .header("x-content-type-options", "nosniff")
-        .header("cross-origin-resource-policy", "cross-origin")
-        // Permanent logos never change; temporary ones are replaced within days.
-        .header(
-            "cache-control",
-            if temporary {
-                "public, max-age=300"
-            } else {
-                "public, max-age=31536000, immutable"
-            },
-        );
-    if content_type == "image/svg+xml" {
-        builder = builder.header(
-            "content-security-policy",
-            "default-src 'none'; style-src 'unsafe-inline'; sandbox",
-        );
-    }
-    if let Some(etag) = etag {
-        builder = builder.header("etag", etag);
+        .header("content-length", bytes.len());
+    for (name, value) in key.headers(etag.as_deref(), TEMPORARY_MAX_AGE) {
+        builder = builder.header(name, value);
     }
     let body = if method == Method::HEAD {
         Body::empty()

@@ -8,10 +8,8 @@ use time::OffsetDateTime;
 use uploadkit_core::catalogue::{TEMPORARY_TAG, permanent_logo_key};
 use uploadkit_core::clock::SigningTime;
 use uploadkit_core::encode::uri_encode;
-use uploadkit_core::s3::{BucketName, ObjectKey, S3Target};
-use uploadkit_core::sigv4::{
-    Payload, SignableRequest, Signer, SigningContext, SigningSettings, canonical_query,
-};
+use uploadkit_core::s3::{BucketName, ObjectKey, S3Call, S3Target, sign_request};
+use uploadkit_core::sigv4::Signer;
 
 use uploadkit_core::xml;
 
@@ -141,45 +139,26 @@ impl S3Ops {
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> Result<Response, S3Error> {
-        let location = self.target.locate(bucket);
-        let mut path = location.path_prefix.clone();
-        path.push('/');
-        if let Some(key) = key {
-            path.push_str(&uri_encode(key.as_str(), true));
-        }
-        let mut signed_headers = vec![("host", location.host.as_str())];
-        signed_headers.extend_from_slice(headers);
-        let request = SignableRequest {
+        let call = S3Call {
             method,
-            path: &path,
-            query: query.to_vec(),
-            headers: signed_headers,
-            payload: Payload::Bytes(body),
+            bucket,
+            key,
+            query,
+            headers,
+            body,
         };
-        let ctx = SigningContext {
-            region: &self.target.region,
-            service: "s3",
-            time: SigningTime::new(OffsetDateTime::now_utc()),
-            settings: SigningSettings::S3,
-        };
-        let signed = self
-            .signer
-            .sign_headers(&request, &ctx)
-            .map_err(|e| S3Error::Network(e.to_string()))?;
-        let mut url = format!("{}{path}", location.origin());
-        if !query.is_empty() {
-            url.push('?');
-            url.push_str(&canonical_query(query));
-        }
+        let signed = sign_request(
+            &self.signer,
+            &self.target,
+            &call,
+            SigningTime::new(OffsetDateTime::now_utc()),
+        )
+        .map_err(|e| S3Error::Network(e.to_string()))?;
         let mut builder = self
             .http
-            .request(method.parse().expect("valid method"), url)
+            .request(method.parse().expect("valid method"), signed.url)
             .body(body.to_vec());
-        for (k, v) in headers
-            .iter()
-            .copied()
-            .chain(signed.headers.iter().map(|(k, v)| (*k, v.as_str())))
-        {
+        for (k, v) in &signed.headers {
             builder = builder.header(k, v);
         }
         builder

@@ -9,61 +9,19 @@ use axum::Router;
 use axum::routing::any;
 use tokio::net::TcpListener;
 use tower_http::services::ServeDir;
-use uploadkit_api::{ApiConfig, CorsPolicy, GrantKey};
-use uploadkit_core::catalogue::Catalogue;
+use uploadkit_api::ApiConfig;
 use uploadkit_core::credentials::Resolution;
-use uploadkit_core::s3::{AddressingStyle, CustomEndpoint, S3Target};
 
 use crate::ServerError;
 use crate::api::{ApiState, api};
 use crate::credentials::{CredentialCache, FetchConfig, RefreshWindows};
 
-/// How long upload forms and download URLs are valid unless configured.
-pub const DEFAULT_TTL_SECONDS: u32 = 600;
-
-/// The API's configuration from environment variables.
+/// The API's configuration from environment variables (see [`ApiConfig::from_env`]).
 pub fn config_from_env(
     env: impl Fn(&str) -> Option<String>,
     region: Option<String>,
 ) -> Result<ApiConfig, ServerError> {
-    let catalogue =
-        Catalogue::from_env(&env, region).map_err(|e| ServerError::Config(e.to_string()))?;
-    let endpoint = env("AWS_ENDPOINT_URL_S3").or_else(|| env("AWS_ENDPOINT_URL"));
-    let endpoint = endpoint
-        .as_deref()
-        .map(CustomEndpoint::parse)
-        .transpose()
-        .map_err(|e| ServerError::Config(e.to_string()))?;
-    let key = env("UPLOADKIT_GRANT_KEY").ok_or_else(|| {
-        ServerError::Config("set UPLOADKIT_GRANT_KEY to the secret (at least 32 bytes) the application signs upload grants with".into())
-    })?;
-    let grant_key = GrantKey::new(key.into_bytes()).ok_or_else(|| {
-        ServerError::Config("UPLOADKIT_GRANT_KEY must be at least 32 bytes".into())
-    })?;
-    let ttl = |name: &str| -> Result<u32, ServerError> {
-        match env(name) {
-            None => Ok(DEFAULT_TTL_SECONDS),
-            Some(v) => v
-                .parse()
-                .ok()
-                .filter(|t| (1..=604_800).contains(t))
-                .ok_or_else(|| {
-                    ServerError::Config(format!("{name} must be 1 to 604800 seconds, not {v:?}"))
-                }),
-        }
-    };
-    Ok(ApiConfig {
-        target: S3Target {
-            region: catalogue.region().to_owned(),
-            endpoint,
-            addressing: AddressingStyle::Auto,
-        },
-        catalogue,
-        grant_key,
-        cors: CorsPolicy::from_list(&env("UPLOADKIT_ALLOWED_ORIGINS").unwrap_or_default()),
-        upload_ttl: ttl("UPLOADKIT_UPLOAD_TTL")?,
-        download_ttl: ttl("UPLOADKIT_DOWNLOAD_TTL")?,
-    })
+    ApiConfig::from_env(env, region).map_err(|e| ServerError::Config(e.to_string()))
 }
 
 /// Serves the API (and, if given, a page folder) on `listener` until Ctrl-C.

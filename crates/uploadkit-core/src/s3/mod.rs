@@ -5,6 +5,7 @@ mod endpoint;
 mod object_key;
 mod post_policy;
 mod presign_url;
+mod signed_request;
 mod upload_outcome;
 
 pub use bucket_name::{BucketName, InvalidBucketName};
@@ -12,4 +13,5 @@ pub use endpoint::{AddressingStyle, BucketLocation, CustomEndpoint, InvalidEndpo
 pub use object_key::{InvalidObjectKey, MAX_KEY_BYTES, ObjectKey};
 pub use post_policy::{Condition, KeyRule, PolicyError, PostPolicy, PresignedPost, sign_policy};
 pub use presign_url::{Method, PresignedUrl, S3Target, presign_url};
+pub use signed_request::{S3Call, SignedRequest, sign_request};
 pub use upload_outcome::{RetryPolicy, UploadFailure, UploadOutcome, upload_outcome};
