@@ -30,7 +30,9 @@ try {
     const runs = await page.evaluate(async ({ b64, type, runs }) => {
       const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
       const file = new Blob([bytes], { type: "text/csv" });
-      const pkg = await import(`/pkg/uploadkit_wasm.js?fresh=${type}`);
+      // The page loads the phone rules' package only for text messages.
+      const path = type === "sms" ? "/pkg/phone/uploadkit_wasm.js" : "/pkg/uploadkit_wasm.js";
+      const pkg = await import(`${path}?fresh=${type}`);
       const wasm = await pkg.default();
       const before = wasm.memory.buffer.byteLength;
       const times = [];

@@ -1,16 +1,23 @@
 // Validation off the page's thread: the page never freezes, even on a 10 MiB spreadsheet.
-import init, { validateCsvFile, validateLogoFile } from "./pkg/uploadkit_wasm.js";
-
-const ready = init();
+// Text-message spreadsheets need libphonenumber's rules, a separate, larger package loaded
+// only when one is checked.
+const packages = {};
+function load(withPhones) {
+  const name = withPhones ? "phone" : "core";
+  packages[name] ??= (withPhones ? import("./pkg/phone/uploadkit_wasm.js") : import("./pkg/uploadkit_wasm.js"))
+    .then(async (pkg) => { await pkg.default(); return pkg; });
+  return packages[name];
+}
 
 self.onmessage = async ({ data }) => {
   const { id, file, kind, templateType, placeholders } = data;
   try {
-    await ready;
+    const logo = kind === "email-logo" || kind === "letter-logo";
+    const pkg = await load(!logo && templateType === "sms");
     const started = performance.now();
-    const report = kind === "email-logo" || kind === "letter-logo"
-      ? await validateLogoFile(file, kind)
-      : await validateCsvFile(file, templateType, placeholders);
+    const report = logo
+      ? await pkg.validateLogoFile(file, kind)
+      : await pkg.validateCsvFile(file, templateType, placeholders);
     self.postMessage({ id, report, ms: performance.now() - started });
   } catch (error) {
     self.postMessage({ id, error: String(error && error.message || error) });

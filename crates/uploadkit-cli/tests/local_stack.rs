@@ -189,7 +189,8 @@ fn upload_through_the_local_stack_and_keep_it_across_restarts() {
                 .unwrap()
                 .status()
                 .as_u16(),
-            404
+            400,
+            "an encoded slash is a malformed logo path"
         );
         assert_eq!(
             client

@@ -4,6 +4,7 @@
 pub mod csv;
 pub mod email;
 pub mod logo;
+#[cfg(feature = "phone")]
 pub mod phone;
 pub mod postcode;
 pub mod whitespace;

@@ -13,7 +13,10 @@ pub const DEFAULT_CHUNK_BYTES: u32 = 256 * 1024;
 fn template_type(name: &str) -> Result<TemplateType, JsError> {
     match name {
         "email" => Ok(TemplateType::Email),
-        "sms" => Ok(TemplateType::Sms),
+        "sms" if cfg!(feature = "phone") => Ok(TemplateType::Sms),
+        "sms" => Err(JsError::new(
+            "this package has no phone number rules: use the package built with them (pkg/phone)",
+        )),
         "letter" => Ok(TemplateType::Letter),
         other => Err(JsError::new(&format!(
             "unknown template type {other:?}: use email, sms or letter"

@@ -5,6 +5,7 @@ use csv_core::{ReadFieldResult, Reader};
 use super::columns::column_key;
 use super::report::{CellError, CsvReport, FileError};
 use crate::email::validate_email_address;
+#[cfg(feature = "phone")]
 use crate::phone::PhoneCache;
 use crate::postcode::is_a_real_uk_postcode;
 use crate::whitespace::strip;
@@ -127,6 +128,7 @@ pub struct CsvValidator {
     layout: Option<Layout>,
     stopped: bool,
     report: CsvReport,
+    #[cfg(feature = "phone")]
     phones: PhoneCache,
 }
 
@@ -146,6 +148,7 @@ impl CsvValidator {
             layout: None,
             stopped: false,
             report: CsvReport::default(),
+            #[cfg(feature = "phone")]
             phones: PhoneCache::default(),
         }
     }
@@ -336,6 +339,29 @@ impl CsvValidator {
         }
     }
 
+    #[cfg(feature = "phone")]
+    fn phone(&mut self, value: &str) -> Result<(), (&'static str, String)> {
+        self.phones
+            .parse(value)
+            .and_then(|n| {
+                n.validate(
+                    self.spec.allow_international_sms,
+                    self.spec.allow_uk_landline,
+                )
+            })
+            .map_err(|e| (e.code(), e.to_string()))
+    }
+
+    /// Built without the phone rules (a browser bundle that loads them only for text messages).
+    #[cfg(not(feature = "phone"))]
+    fn phone(&mut self, _value: &str) -> Result<(), (&'static str, String)> {
+        Err((
+            "phone_rules_unavailable",
+            "Phone numbers cannot be checked by this build: use the one with the phone rules"
+                .into(),
+        ))
+    }
+
     fn row(&mut self, cells: Vec<String>) {
         let row = self.report.rows;
         self.report.rows += 1;
@@ -365,15 +391,7 @@ impl CsvValidator {
                             .map(|_| ())
                             .map_err(|e| ("invalid_email", e.to_string()))
                     } else {
-                        self.phones
-                            .parse(value)
-                            .and_then(|n| {
-                                n.validate(
-                                    self.spec.allow_international_sms,
-                                    self.spec.allow_uk_landline,
-                                )
-                            })
-                            .map_err(|e| (e.code(), e.to_string()))
+                        self.phone(value)
                     };
                     if let Err((code, message)) = result {
                         bad = true;
