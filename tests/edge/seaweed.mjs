@@ -63,12 +63,20 @@ export async function startSeaweed() {
   return { endpoint, stop() { try { process.kill(-child.pid, "SIGKILL"); } catch { /* gone */ } } };
 }
 
-/// An HTTP proxy to `target` that counts requests and can fail them all (`down = true`).
+/// An HTTP proxy to `target` that counts requests and can fail them all: `down = true` drops
+/// the connection, `down = 503` answers with that status and an error body, `down = "hang"` never
+/// answers.
 export async function startProxy(target) {
   const url = new URL(target);
   const proxy = { requests: [], down: false };
   const server = createServer((req, res) => {
     proxy.requests.push(`${req.method} ${req.url}`);
+    if (proxy.down === "hang") return;
+    if (typeof proxy.down === "number") {
+      res.writeHead(proxy.down, { "content-type": "application/xml" });
+      res.end("<Error><Code>ServiceUnavailable</Code><Message>internal detail</Message></Error>");
+      return;
+    }
     if (proxy.down) {
       req.socket.destroy(); // as if the origin had gone away
       return;

@@ -266,6 +266,23 @@ test("with the origin down, a cached copy is served stale; without one, 502", as
     const never = await cdn(mf, "/never-cached.png");
     assert.equal(never.status, 502);
     assert.equal(await never.text(), "");
+    // An origin answering 503 is a failure too, and its error body is not passed on.
+    proxy.down = 503;
+    await new Promise((r) => setTimeout(r, 1100));
+    const stale503 = await cdn(mf, `/${form.key}`);
+    assert.equal(stale503.headers.get("x-uploadkit-cache"), "stale");
+    assert.deepEqual(Buffer.from(await stale503.arrayBuffer()), logo);
+    const never503 = await cdn(mf, "/never-cached-either.png");
+    assert.equal(never503.status, 502);
+    assert.equal(await never503.text(), "", "nothing of the origin's error body is echoed");
+    // An origin that does not answer within LOGO_ORIGIN_TIMEOUT_MS (2 s here).
+    proxy.down = "hang";
+    const started = Date.now();
+    const staleTimeout = await cdn(mf, `/${form.key}`);
+    assert.equal(staleTimeout.headers.get("x-uploadkit-cache"), "stale");
+    await staleTimeout.arrayBuffer();
+    const waited = Date.now() - started;
+    assert.ok(waited >= 1900 && waited < 5000, `served stale after the timeout (${waited} ms)`);
   } finally {
     proxy.down = false;
     await mf.dispose();

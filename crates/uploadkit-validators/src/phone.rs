@@ -269,15 +269,19 @@ impl DescriptorPattern {
 struct PlainGbMobile {
     gb_mobile: DescriptorPattern,
     /// Every number-type pattern of the other regions sharing +44 (Guernsey, the Isle of Man,
-    /// Jersey): a number one of them could claim is left to the full parse.
-    others: Vec<DescriptorPattern>,
+    /// Jersey) that takes 10-digit numbers, as one alternation: a number one of them could
+    /// claim is left to the full parse.
+    others: Regex,
 }
+
+/// The national length [`uk_mobile_shape`] gives.
+const UK_MOBILE_NATIONAL_DIGITS: u16 = 10;
 
 impl PlainGbMobile {
     fn from_metadata() -> Option<Self> {
         let database = &*phonenumber::metadata::DATABASE;
         let gb_mobile = DescriptorPattern::new(database.by_id("GB")?.descriptors().mobile()?)?;
-        let mut others = Vec::new();
+        let mut alternatives = Vec::new();
         for id in ["GG", "IM", "JE"] {
             let d = database.by_id(id)?.descriptors();
             let types = [
@@ -293,14 +297,23 @@ impl PlainGbMobile {
                 d.voicemail(),
             ];
             for descriptor in types.into_iter().flatten() {
-                others.push(DescriptorPattern::new(descriptor)?);
+                let lengths = descriptor.possible_length();
+                if lengths.is_empty() || lengths.contains(&UK_MOBILE_NATIONAL_DIGITS) {
+                    alternatives.push(format!("(?:{})", descriptor.national_number().as_str()));
+                }
             }
         }
+        let others = RegexBuilder::new(&format!("^(?:{})", alternatives.join("|")))
+            .ignore_whitespace(true)
+            .build()
+            .ok()?;
         Some(Self { gb_mobile, others })
     }
 
     fn matches(&self, national: &str) -> bool {
-        self.gb_mobile.is_match(national) && !self.others.iter().any(|p| p.is_match(national))
+        national.len() == usize::from(UK_MOBILE_NATIONAL_DIGITS)
+            && self.gb_mobile.is_match(national)
+            && !self.others.is_match(national)
     }
 }
 

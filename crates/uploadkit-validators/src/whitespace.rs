@@ -18,6 +18,11 @@ pub fn is_app_whitespace(c: char) -> bool {
 /// assert_eq!(uploadkit_validators::whitespace::strip("\u{200B} a b\u{FEFF}\n"), "a b");
 /// ```
 pub fn strip(value: &str) -> String {
+    // Zero-width characters are all outside ASCII: an ASCII cell (nearly every cell) is trimmed
+    // without rebuilding it.
+    if value.is_ascii() {
+        return value.trim_matches(is_app_whitespace).to_owned();
+    }
     let without: String = value
         .chars()
         .filter(|c| !OBSCURE_ZERO_WIDTH.contains(c))
