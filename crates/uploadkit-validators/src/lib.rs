@@ -6,5 +6,6 @@ pub mod email;
 pub mod logo;
 #[cfg(feature = "phone")]
 pub mod phone;
+pub mod postal_address;
 pub mod postcode;
 pub mod whitespace;

@@ -7,7 +7,7 @@ use super::report::{CellError, CsvReport, FileError};
 use crate::email::validate_email_address;
 #[cfg(feature = "phone")]
 use crate::phone::PhoneCache;
-use crate::postcode::is_a_real_uk_postcode;
+use crate::postal_address::PostalAddress;
 use crate::whitespace::strip;
 
 /// The most data rows a file may have for sending.
@@ -55,8 +55,6 @@ pub struct CsvSpec {
     pub allow_international_sms: bool,
     /// The service may text UK landlines.
     pub allow_uk_landline: bool,
-    /// The service may post letters abroad.
-    pub allow_international_letters: bool,
     /// The row limit.
     pub max_rows: usize,
 }
@@ -69,7 +67,6 @@ impl CsvSpec {
             placeholders,
             allow_international_sms: false,
             allow_uk_landline: false,
-            allow_international_letters: false,
             max_rows: MAX_ROWS,
         }
     }
@@ -418,25 +415,11 @@ impl CsvValidator {
                 let problem = if lines.is_empty() {
                     missing = true;
                     Some(("missing", "Missing".to_owned()))
-                } else if lines.len() < 3 {
-                    Some((
-                        "address_too_short",
-                        "Address must be at least 3 lines long".to_owned(),
-                    ))
-                } else if lines.len() > 7 {
-                    Some((
-                        "address_too_long",
-                        "Address must be no more than 7 lines long".to_owned(),
-                    ))
-                } else if !self.spec.allow_international_letters
-                    && !is_a_real_uk_postcode(lines[lines.len() - 1])
-                {
-                    Some((
-                        "not_a_uk_address",
-                        "Last line of the address must be a real UK postcode".to_owned(),
-                    ))
                 } else {
-                    None
+                    PostalAddress::from_lines(lines.iter().copied())
+                        .validate()
+                        .err()
+                        .map(|e| (e.code(), e.to_string()))
                 };
                 if let Some((code, message)) = problem {
                     bad |= code != "missing";
