@@ -168,10 +168,10 @@ impl PostalAddress {
             }
         });
         let postcode = lines.last().and_then(|l| format_postcode_or_none(l));
-        if let Some(postcode) = &postcode {
-            if let Some(last) = lines.last_mut() {
-                last.clone_from(postcode);
-            }
+        if let Some(postcode) = &postcode
+            && let Some(last) = lines.last_mut()
+        {
+            last.clone_from(postcode);
         }
         lines.extend(bfpo_lines);
         Self {
