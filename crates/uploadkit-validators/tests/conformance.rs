@@ -174,7 +174,7 @@ fn postal_addresses_agree_with_the_reference_app() {
             // A BFPO address needs no postcode, so one ending with a country it cannot see is
             // the only kind it may accept where the app refuses.
             assert!(
-                !(address.validate().is_ok() && !app_valid) || address.is_bfpo(),
+                address.validate().is_err() || app_valid || address.is_bfpo(),
                 "{input:?}: accepted an address the app refuses"
             );
             abroad.push(format!(
