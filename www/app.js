@@ -57,7 +57,8 @@ function validate(file) {
       data.error ? reject(new Error(data.error)) : resolve(data);
     };
     worker.addEventListener("message", listener);
-    worker.postMessage({ id, file, kind: kind(), templateType: $("template-type").value, placeholders: placeholders() });
+    const smsTemplate = $("sms-template").value.trim() || undefined;
+    worker.postMessage({ id, file, kind: kind(), templateType: $("template-type").value, placeholders: placeholders(), smsTemplate });
   });
 }
 
@@ -200,7 +201,9 @@ async function start() {
   $("template-type").addEventListener("change", check);
   // On input, not change: a change fires on blur, which would re-check (and disable the button)
   // just as someone clicks Upload.
-  $("placeholders").addEventListener("input", () => { clearTimeout(typing); typing = setTimeout(check, 300); });
+  for (const id of ["placeholders", "sms-template"]) {
+    $(id).addEventListener("input", () => { clearTimeout(typing); typing = setTimeout(check, 300); });
+  }
   $("upload-form").addEventListener("submit", upload);
   $("cancel").addEventListener("click", () => state.controller && state.controller.abort());
   wireDropZone();

@@ -10,14 +10,14 @@ function load(withPhones) {
 }
 
 self.onmessage = async ({ data }) => {
-  const { id, file, kind, templateType, placeholders } = data;
+  const { id, file, kind, templateType, placeholders, smsTemplate } = data;
   try {
     const logo = kind === "email-logo" || kind === "letter-logo";
     const pkg = await load(!logo && templateType === "sms");
     const started = performance.now();
     const report = logo
       ? await pkg.validateLogoFile(file, kind)
-      : await pkg.validateCsvFile(file, templateType, placeholders);
+      : await pkg.validateCsvFile(file, templateType, placeholders, undefined, templateType === "sms" ? smsTemplate : undefined);
     self.postMessage({ id, report, ms: performance.now() - started });
   } catch (error) {
     self.postMessage({ id, error: String(error && error.message || error) });

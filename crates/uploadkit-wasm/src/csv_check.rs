@@ -38,6 +38,7 @@ fn report_json(report: &CsvReport) -> Value {
         "cellErrors": errors,
         "rowsWithBadRecipients": report.rows_with_bad_recipients,
         "rowsWithMissingData": report.rows_with_missing_data,
+        "rowsWithBadMessages": report.rows_with_bad_messages,
     })
 }
 
@@ -49,17 +50,20 @@ pub struct CsvCheck {
 
 #[wasm_bindgen]
 impl CsvCheck {
-    /// A check for a template type (`email`, `sms`, `letter`) and its placeholders.
+    /// A check for a template type (`email`, `sms`, `letter`) and its placeholders; with
+    /// `sms_template` (the text message's body) a row whose message is over 918 characters fails.
     #[wasm_bindgen(constructor)]
     pub fn new(
         template_type_name: &str,
         placeholders: Vec<String>,
         allow_international_sms: bool,
         allow_uk_landline: bool,
+        sms_template: Option<String>,
     ) -> Result<CsvCheck, JsError> {
         let mut spec = CsvSpec::new(template_type(template_type_name)?, placeholders);
         spec.allow_international_sms = allow_international_sms;
         spec.allow_uk_landline = allow_uk_landline;
+        spec.sms_template = sms_template;
         Ok(Self {
             inner: Some(CsvValidator::new(spec)),
         })
@@ -85,15 +89,23 @@ impl CsvCheck {
     }
 }
 
-/// Checks a spreadsheet `File`/`Blob`, reading it in slices of `chunk_bytes`.
+/// Checks a spreadsheet `File`/`Blob`, reading it in slices of `chunk_bytes`; `sms_template` as
+/// for [`CsvCheck::new`].
 #[wasm_bindgen(js_name = validateCsvFile)]
 pub async fn validate_csv_file(
     file: web_sys::Blob,
     template_type_name: String,
     placeholders: Vec<String>,
     chunk_bytes: Option<u32>,
+    sms_template: Option<String>,
 ) -> Result<JsValue, JsError> {
-    let mut check = CsvCheck::new(&template_type_name, placeholders, false, false)?;
+    let mut check = CsvCheck::new(
+        &template_type_name,
+        placeholders,
+        false,
+        false,
+        sms_template,
+    )?;
     let size = file.size();
     if let Err(too_large) = check_size(size as u64) {
         // Refused before reading a byte.

@@ -24,7 +24,7 @@ const CSV: &[u8] = b"phone number,name\n07723456789,Ada\n+44 123,Bo\n07723456788
 
 #[wasm_bindgen_test]
 fn a_check_fed_in_pieces_reports_rows_and_cells() {
-    let mut check = CsvCheck::new("sms", vec!["name".into()], false, false).unwrap();
+    let mut check = CsvCheck::new("sms", vec!["name".into()], false, false, None).unwrap();
     for piece in CSV.chunks(5) {
         check.feed(piece).unwrap();
     }
@@ -49,7 +49,7 @@ fn a_check_fed_in_pieces_reports_rows_and_cells() {
 
 #[wasm_bindgen_test]
 async fn a_file_is_read_in_slices() {
-    let report = validate_csv_file(blob(CSV), "sms".into(), vec!["name".into()], Some(7))
+    let report = validate_csv_file(blob(CSV), "sms".into(), vec!["name".into()], Some(7), None)
         .await
         .unwrap();
     assert_eq!(get(&report, "rows").as_f64(), Some(3.0));
@@ -58,7 +58,7 @@ async fn a_file_is_read_in_slices() {
         summary.starts_with("There is a problem with your data"),
         "{summary}"
     );
-    let junk = validate_csv_file(blob(b"\x00\x01binary"), "sms".into(), vec![], None)
+    let junk = validate_csv_file(blob(b"\x00\x01binary"), "sms".into(), vec![], None, None)
         .await
         .unwrap();
     assert!(
@@ -189,5 +189,29 @@ async fn an_oversize_logo_is_refused_without_reading_it() {
         validate_logo_file(blob(b"x"), "banner".into())
             .await
             .is_err()
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_text_message_template_limits_each_row() {
+    let file = format!("phone number,note\n07700900460,{}\n", "x".repeat(918));
+    let report = validate_csv_file(
+        blob(file.as_bytes()),
+        "sms".into(),
+        vec!["note".into()],
+        None,
+        Some("Hi ((note))".into()),
+    )
+    .await
+    .unwrap();
+    let errors = Array::from(&get(&report, "cellErrors"));
+    assert_eq!(errors.length(), 1);
+    assert_eq!(
+        get(&errors.get(0), "code").as_string().as_deref(),
+        Some("message_too_long")
+    );
+    assert_eq!(
+        Array::from(&get(&report, "rowsWithBadMessages")).length(),
+        1
     );
 }

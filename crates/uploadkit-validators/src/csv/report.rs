@@ -77,6 +77,8 @@ pub struct CsvReport {
     pub rows_with_bad_recipients: Vec<usize>,
     /// Rows with an empty recipient or placeholder cell.
     pub rows_with_missing_data: Vec<usize>,
+    /// Rows whose text message is too long or empty.
+    pub rows_with_bad_messages: Vec<usize>,
 }
 
 impl CsvReport {
@@ -97,26 +99,36 @@ impl CsvReport {
             return Some(first.to_string());
         }
         let plural = |n: usize| if n == 1 { "row" } else { "rows" };
-        let bad = self.rows_with_bad_recipients.len();
-        let missing = self.rows_with_missing_data.len();
-        match (bad, missing) {
-            (0, 0) if self.rows == 0 => Some(FileError::Empty.to_string()),
-            (0, 0) => None,
-            (b, 0) => Some(format!(
-                "There is a problem with your data: {b} {} {} an invalid recipient",
-                plural(b),
-                if b == 1 { "has" } else { "have" }
+        let parts: Vec<(usize, &str)> = [
+            (self.rows_with_bad_recipients.len(), "an invalid recipient"),
+            (self.rows_with_missing_data.len(), "missing data"),
+            (
+                self.rows_with_bad_messages.len(),
+                "a message that is too long or empty",
+            ),
+        ]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .collect();
+        match parts.as_slice() {
+            [] if self.rows == 0 => Some(FileError::Empty.to_string()),
+            [] => None,
+            [(n, what)] => Some(format!(
+                "There is a problem with your data: {n} {} {} {what}",
+                plural(*n),
+                if *n == 1 { "has" } else { "have" }
             )),
-            (0, m) => Some(format!(
-                "There is a problem with your data: {m} {} {} missing data",
-                plural(m),
-                if m == 1 { "has" } else { "have" }
-            )),
-            (b, m) => Some(format!(
-                "There is a problem with your data: {b} {} with an invalid recipient and {m} {} with missing data",
-                plural(b),
-                plural(m)
-            )),
+            many => {
+                let phrases: Vec<String> = many
+                    .iter()
+                    .map(|(n, what)| format!("{n} {} with {what}", plural(*n)))
+                    .collect();
+                let (last, first) = phrases.split_last().expect("two or more");
+                Some(format!(
+                    "There is a problem with your data: {} and {last}",
+                    first.join(", ")
+                ))
+            }
         }
     }
 }

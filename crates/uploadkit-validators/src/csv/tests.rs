@@ -174,3 +174,26 @@ fn a_file_over_10_mib_stops_at_the_limit() {
             .starts_with("The file must be smaller than 10MB")
     );
 }
+
+#[test]
+fn a_text_message_over_918_characters_fails_its_row() {
+    let mut spec = sms(&["note", "urgent"]);
+    spec.sms_template = Some("Dear customer, ((note))((urgent?? Reply today.))".into());
+    let long = "x".repeat(900);
+    let file = format!(
+        "phone number,note,urgent\n07700900460,short,yes\n07700900461,{long},yes\n07700900462,{long},no\n"
+    );
+    let report = validate_csv(spec, file.as_bytes());
+    // 15 + 900 + 13 = 928 characters with the conditional text, 915 without it.
+    assert_eq!(report.rows_with_bad_messages, vec![1]);
+    assert_eq!(report.cell_errors.len(), 1);
+    assert_eq!(report.cell_errors[0].code, "message_too_long");
+    assert_eq!(
+        report.cell_errors[0].message,
+        "Message is too long: it has 928 characters and the limit is 918"
+    );
+    assert_eq!(
+        report.summary().unwrap(),
+        "There is a problem with your data: 1 row has a message that is too long or empty"
+    );
+}

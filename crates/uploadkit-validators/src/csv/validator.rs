@@ -3,6 +3,7 @@
 use csv_core::{ReadFieldResult, Reader};
 
 use super::columns::column_key;
+use super::message::{check_message, render_message};
 use super::report::{CellError, CsvReport, FileError};
 use crate::email::validate_email_address;
 #[cfg(feature = "phone")]
@@ -51,6 +52,9 @@ pub struct CsvSpec {
     pub template_type: TemplateType,
     /// The template's placeholders (each needs a column and a value in every row).
     pub placeholders: Vec<String>,
+    /// The text-message template's body: when set, a row whose message (the body with the row's
+    /// values in it) is over 918 characters or empty fails.
+    pub sms_template: Option<String>,
     /// The service may text international numbers.
     pub allow_international_sms: bool,
     /// The service may text UK landlines.
@@ -65,6 +69,7 @@ impl CsvSpec {
         Self {
             template_type,
             placeholders,
+            sms_template: None,
             allow_international_sms: false,
             allow_uk_landline: false,
             max_rows: MAX_ROWS,
@@ -432,6 +437,27 @@ impl CsvValidator {
                 missing = true;
                 self.cell_error(row, *i, "missing", "Missing".into());
             }
+        }
+        // A complete row's text message must fit: the template filled in with its values.
+        let message = match (&self.spec.sms_template, self.spec.template_type) {
+            (Some(template), TemplateType::Sms) if !missing => {
+                let value = |key: &str| {
+                    placeholders
+                        .iter()
+                        .find(|(_, k)| k == key)
+                        .map(|(i, _)| cell(*i))
+                };
+                check_message(&render_message(template, value)).err()
+            }
+            _ => None,
+        };
+        if let Some(e) = message {
+            let column = placeholders
+                .first()
+                .or(recipient.first())
+                .map_or(0, |(i, _)| *i);
+            self.cell_error(row, column, e.code(), e.to_string());
+            self.report.rows_with_bad_messages.push(row);
         }
         if bad {
             self.report.rows_with_bad_recipients.push(row);
