@@ -69,7 +69,9 @@ pub async fn serve(req: Request, config: &EdgeConfig, ctx: &Context) -> Result<R
     let stale_url = format!("https://{domain}/.stale/{encoded}");
     let cache = Cache::default();
 
-    if let Some(mut cached) = cache.get(fresh_url.as_str(), false).await? {
+    // A cache that cannot be read is a miss, and one that cannot be written is skipped: the
+    // logo is still served.
+    if let Some(mut cached) = cache.get(fresh_url.as_str(), false).await.ok().flatten() {
         if cached.status_code() == 404 {
             return empty(404, &[("x-uploadkit-cache", "hit")]);
         }
@@ -92,7 +94,7 @@ pub async fn serve(req: Request, config: &EdgeConfig, ctx: &Context) -> Result<R
             let fresh = store(None)?;
             let stale = store(Some(STALE_MAX_AGE))?;
             // Signed origin fetches bypass the edge cache, so the worker puts explicitly.
-            cache.put(fresh_url.as_str(), fresh).await?;
+            let _ = cache.put(fresh_url.as_str(), fresh).await;
             let stale_put = async move {
                 let _ = Cache::default().put(stale_url.as_str(), stale).await;
             };
@@ -106,10 +108,10 @@ pub async fn serve(req: Request, config: &EdgeConfig, ctx: &Context) -> Result<R
                 &format!("public, max-age={NOT_FOUND_MAX_AGE}"),
             )?;
             let not_found = Response::empty()?.with_status(404).with_headers(headers);
-            cache.put(fresh_url.as_str(), not_found).await?;
+            let _ = cache.put(fresh_url.as_str(), not_found).await;
             empty(404, &[("x-uploadkit-cache", "miss")])
         }
-        Origin::Failed => match cache.get(stale_url.as_str(), false).await? {
+        Origin::Failed => match cache.get(stale_url.as_str(), false).await.ok().flatten() {
             Some(mut stale) => {
                 let etag = stale.headers().get("etag")?;
                 let body = stale.bytes().await?;
