@@ -47,7 +47,7 @@ pub async fn serve(mut req: Request, config: &EdgeConfig) -> Result<Response> {
     let now = js::now();
     let signer = match credentials::signer(&config.credentials, now).await {
         Ok(s) => s,
-        Err(e) => return error(&ApiError::Unavailable(e)),
+        Err(e) => return error(&ApiError::Unavailable(e.to_string())),
     };
     let Some(random) = js::random_bytes() else {
         return error(&ApiError::Unavailable(

@@ -13,13 +13,30 @@ use worker::{Fetch, Headers, Method, Request, RequestInit};
 
 use crate::config::{CredentialConfig, RoleConfig};
 
+/// Why no signer could be had.
+#[derive(Debug, thiserror::Error)]
+pub enum CredentialError {
+    /// STS refused, answered oddly, or the request could not be signed.
+    #[error(transparent)]
+    Sts(#[from] sts::StsError),
+    /// STS did not answer.
+    #[error("STS could not be reached: {0}")]
+    Unreachable(String),
+    /// The runtime refused to build the request.
+    #[error("cannot call STS: {0}")]
+    Runtime(String),
+}
+
 thread_local! {
     /// The current session (one isolate runs one request at a time per await point).
     static SESSION: RefCell<Option<Rc<Signer>>> = const { RefCell::new(None) };
 }
 
 /// A signer for `now`: never one whose credentials are expired or about to be.
-pub async fn signer(config: &CredentialConfig, now: SigningTime) -> Result<Rc<Signer>, String> {
+pub async fn signer(
+    config: &CredentialConfig,
+    now: SigningTime,
+) -> Result<Rc<Signer>, CredentialError> {
     let Some(role) = &config.role else {
         return Ok(Rc::new(Signer::new(config.keys.clone())));
     };
@@ -43,7 +60,8 @@ async fn assume_role(
     config: &CredentialConfig,
     role: &RoleConfig,
     now: SigningTime,
-) -> Result<Credentials, String> {
+) -> Result<Credentials, CredentialError> {
+    let runtime = |e: worker::Error| CredentialError::Runtime(e.to_string());
     let session_name = format!("uploadkit-edge-{}", now.unix());
     let request = sts::assume_role(
         &role.sts_endpoint,
@@ -56,21 +74,27 @@ async fn assume_role(
             external_id: role.external_id.as_deref(),
         },
         now,
-    )
-    .map_err(|e| e.to_string())?;
+    )?;
     let headers = Headers::new();
     for (k, v) in &request.headers {
-        headers.set(k, v).map_err(|e| e.to_string())?;
+        headers.set(k, v).map_err(runtime)?;
     }
     let mut init = RequestInit::new();
     init.with_method(Method::Post)
         .with_headers(headers)
         .with_body(Some(request.body.clone().into()));
-    let outgoing = Request::new_with_init(&request.url, &init).map_err(|e| e.to_string())?;
+    let outgoing = Request::new_with_init(&request.url, &init).map_err(runtime)?;
     let mut response = Fetch::Request(outgoing)
         .send()
         .await
-        .map_err(|e| format!("STS could not be reached: {e}"))?;
-    let body = response.text().await.map_err(|e| e.to_string())?;
-    sts::parse_response(request.action, response.status_code(), &body).map_err(|e| e.to_string())
+        .map_err(|e| CredentialError::Unreachable(e.to_string()))?;
+    let body = response
+        .text()
+        .await
+        .map_err(|e| CredentialError::Unreachable(e.to_string()))?;
+    Ok(sts::parse_response(
+        request.action,
+        response.status_code(),
+        &body,
+    )?)
 }
