@@ -193,7 +193,7 @@ fn assume_role_through_seaweedfs_sts_refreshes_once_and_caps_presigns() {
         &request,
         &Context {
             now: late,
-            signer: third,
+            signer: Some(third),
             upload_id: UploadId::from_uuid(uuid::Uuid::new_v4()),
         },
     );

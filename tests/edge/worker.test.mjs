@@ -342,3 +342,27 @@ print(json.dumps({"id": c["AccessKeyId"], "secret": c["SecretAccessKey"], "token
     await mf.dispose();
   }
 });
+
+test("with STS unreachable, preflight and health still answer; a form is a 503 that says why", async () => {
+  const mf = worker({ UPLOADKIT_ROLE_ARN: ROLE_ARN, AWS_ENDPOINT_URL_STS: "http://127.0.0.1:9" });
+  try {
+    const preflight = await mf.dispatchFetch(`${API}/v1/uploads`, {
+      method: "OPTIONS",
+      headers: { origin: "https://admin.test", "access-control-request-method": "POST",
+        "access-control-request-headers": "authorization, content-type" },
+    });
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers.get("access-control-allow-origin"), "https://admin.test");
+    await preflight.arrayBuffer();
+    const health = await mf.dispatchFetch(`${API}/v1/health`);
+    assert.equal(health.status, 200);
+    await health.arrayBuffer();
+    const form = await presign(mf, { kind: "csv", file_name: "people.csv", size: 10, content_type: "text/csv" });
+    assert.equal(form.status, 503);
+    assert.equal(form.json.error, "signing_unavailable");
+    assert.match(form.json.message, /STS could not be reached/);
+    assert.doesNotMatch(form.json.message, new RegExp(SECRET_KEY.replace(/[+/]/g, "\\$&")), "no secret in the message");
+  } finally {
+    await mf.dispose();
+  }
+});

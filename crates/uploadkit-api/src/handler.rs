@@ -40,10 +40,31 @@ pub struct ApiConfig {
 pub struct Context<'a> {
     /// Now.
     pub now: SigningTime,
-    /// Signs with the current credentials.
-    pub signer: &'a Signer,
+    /// Signs with the current credentials; `None` for a request that signs nothing (see
+    /// [`needs_signer`]), so a preflight or a health check never waits on credentials.
+    pub signer: Option<&'a Signer>,
     /// A fresh id for a new upload.
     pub upload_id: UploadId,
+}
+
+/// Whether a request signs anything (an upload form or a download URL), so the adapter must
+/// fetch credentials for it.
+///
+/// ```
+/// use uploadkit_api::{ApiRequest, handler::needs_signer};
+/// let req = |method: &str, path: &str| ApiRequest { method: method.into(), path: path.into(), headers: vec![], body: vec![] };
+/// assert!(needs_signer(&req("POST", "/v1/uploads")));
+/// assert!(!needs_signer(&req("OPTIONS", "/v1/uploads")));
+/// assert!(!needs_signer(&req("GET", "/v1/health")));
+/// ```
+pub fn needs_signer(req: &ApiRequest) -> bool {
+    req.method == "POST" && matches!(req.path.as_str(), "/v1/uploads" | "/v1/downloads")
+}
+
+fn signer<'a>(ctx: &Context<'a>) -> Result<&'a Signer, ApiError> {
+    ctx.signer.ok_or_else(|| {
+        ApiError::Unavailable("no signing credentials were given for this request".into())
+    })
 }
 
 /// Handles one request.
@@ -185,7 +206,7 @@ fn upload(config: &ApiConfig, req: &ApiRequest, ctx: &Context<'_>) -> Result<Val
     };
     let plan = UploadPlan::new(&config.catalogue, &request)?;
     let post = plan
-        .sign(ctx.signer, &config.target, ctx.now, config.upload_ttl)
+        .sign(signer(ctx)?, &config.target, ctx.now, config.upload_ttl)
         .map_err(uploadkit_core::catalogue::UploadError::from)?;
     let fields: Map<String, Value> = post
         .fields
@@ -228,7 +249,7 @@ fn download(config: &ApiConfig, req: &ApiRequest, ctx: &Context<'_>) -> Result<V
     };
     let bucket = config.catalogue.name(download.bucket());
     let url = presign_url(
-        ctx.signer,
+        signer(ctx)?,
         &config.target,
         bucket,
         &download.key(),

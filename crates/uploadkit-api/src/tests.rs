@@ -6,6 +6,7 @@ use uploadkit_core::s3::S3Target;
 use uploadkit_core::sigv4::Signer;
 
 use super::*;
+use crate::handler::needs_signer;
 
 const SERVICE: &str = "4d1f3b7e-9c2a-4f6e-8b1d-2a3c4e5f6a7b";
 const ORIGIN: &str = "https://admin.example.gov.uk";
@@ -56,7 +57,7 @@ fn call(
     };
     let ctx = Context {
         now: now(),
-        signer: &signer,
+        signer: Some(&signer),
         upload_id: UploadId::parse("0b8c0f5e-1d2e-4c3b-9a8f-7e6d5c4b3a29").unwrap(),
     };
     let response = handle(&config(), &req, &ctx);
@@ -299,11 +300,54 @@ fn expired_credentials_are_a_503_not_a_bad_form() {
     };
     let ctx = Context {
         now: now(),
-        signer: &signer,
+        signer: Some(&signer),
         upload_id: UploadId::parse("0b8c0f5e-1d2e-4c3b-9a8f-7e6d5c4b3a29").unwrap(),
     };
     let response = handle(&config(), &req, &ctx);
     assert_eq!(response.status, 503);
+}
+
+#[test]
+fn preflight_and_health_need_no_credentials_and_signing_routes_do() {
+    let ctx = Context {
+        now: now(),
+        signer: None,
+        upload_id: UploadId::parse("0b8c0f5e-1d2e-4c3b-9a8f-7e6d5c4b3a29").unwrap(),
+    };
+    let req = |method: &str, path: &str, headers: Vec<(String, String)>, body: &str| ApiRequest {
+        method: method.into(),
+        path: path.into(),
+        headers,
+        body: body.as_bytes().to_vec(),
+    };
+    let preflight = req(
+        "OPTIONS",
+        "/v1/uploads",
+        vec![("origin".into(), ORIGIN.into())],
+        "",
+    );
+    assert!(!needs_signer(&preflight));
+    assert_eq!(handle(&config(), &preflight, &ctx).status, 204);
+    let health = req("GET", "/v1/health", vec![], "");
+    assert_eq!(handle(&config(), &health, &ctx).status, 200);
+    let upload = req(
+        "POST",
+        "/v1/uploads",
+        vec![(
+            "authorization".into(),
+            format!("Bearer {}", grant(&[UploadKind::Csv])),
+        )],
+        CSV,
+    );
+    assert!(needs_signer(&upload));
+    let response = handle(&config(), &upload, &ctx);
+    assert_eq!(response.status, 503);
+    let unauthenticated = req("POST", "/v1/uploads", vec![], CSV);
+    assert_eq!(
+        handle(&config(), &unauthenticated, &ctx).status,
+        401,
+        "the grant is checked before credentials are needed"
+    );
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! The presign API: the worker's request in, `uploadkit_api::handle` (the native server's own
 //! handler), the response out.
 
-use uploadkit_api::handler::MAX_BODY_BYTES;
+use uploadkit_api::handler::{MAX_BODY_BYTES, needs_signer};
 use uploadkit_api::{ApiError, ApiRequest, ApiResponse, ConfigError, Context, handle};
 use uploadkit_core::catalogue::UploadId;
 use worker::{Headers, Request, Response, Result};
@@ -45,9 +45,14 @@ pub async fn serve(mut req: Request, config: &EdgeConfig) -> Result<Response> {
         body,
     };
     let now = js::now();
-    let signer = match credentials::signer(&config.credentials, now).await {
-        Ok(s) => s,
-        Err(e) => return error(&ApiError::Unavailable(e.to_string())),
+    // Preflights and health checks sign nothing, so they never wait on (or fail with) STS.
+    let signer = if needs_signer(&request) {
+        match credentials::signer(&config.credentials, now).await {
+            Ok(s) => Some(s),
+            Err(e) => return error(&ApiError::Unavailable(e.to_string())),
+        }
+    } else {
+        None
     };
     let Some(random) = js::random_bytes() else {
         return error(&ApiError::Unavailable(
@@ -56,7 +61,7 @@ pub async fn serve(mut req: Request, config: &EdgeConfig) -> Result<Response> {
     };
     let ctx = Context {
         now,
-        signer: &signer,
+        signer: signer.as_deref(),
         upload_id: UploadId::from_uuid(uuid::Builder::from_random_bytes(random).into_uuid()),
     };
     into_response(handle(&config.api, &request, &ctx))

@@ -7,7 +7,7 @@ use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
 use axum::response::Response;
 use time::OffsetDateTime;
-use uploadkit_api::handler::MAX_BODY_BYTES;
+use uploadkit_api::handler::{MAX_BODY_BYTES, needs_signer};
 use uploadkit_api::{ApiConfig, ApiError, ApiRequest, ApiResponse, Context, handle};
 use uploadkit_core::catalogue::UploadId;
 use uploadkit_core::clock::SigningTime;
@@ -44,16 +44,21 @@ pub async fn api(State(state): State<Arc<ApiState>>, request: Request) -> Respon
         body,
     };
     let now = SigningTime::new(OffsetDateTime::now_utc());
-    let signer = match state.credentials.signer(now).await {
-        Ok(s) => s,
-        Err(e) => {
-            let e = ApiError::Unavailable(e.to_string());
-            return into_response(ApiResponse::json(e.status(), e.body()));
+    // Preflights and health checks sign nothing, so they never wait on (or fail with) credentials.
+    let signer = if needs_signer(&request) {
+        match state.credentials.signer(now).await {
+            Ok(s) => Some(s),
+            Err(e) => {
+                let e = ApiError::Unavailable(e.to_string());
+                return into_response(ApiResponse::json(e.status(), e.body()));
+            }
         }
+    } else {
+        None
     };
     let ctx = Context {
         now,
-        signer: &signer,
+        signer: signer.as_deref(),
         upload_id: UploadId::from_uuid(uuid::Uuid::new_v4()),
     };
     into_response(handle(&state.config, &request, &ctx))
