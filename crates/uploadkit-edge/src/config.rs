@@ -1,5 +1,5 @@
-//! The worker's configuration from its vars and secrets, read per request (the environment is
-//! the only place configuration lives in a worker).
+//! The worker's configuration from its vars and secrets (the environment is the only place
+//! configuration lives in a worker), read once per isolate.
 
 use uploadkit_api::{ApiConfig, ConfigError};
 use uploadkit_core::catalogue::Bucket;
