@@ -71,13 +71,12 @@ pub async fn serve(req: Request, config: &EdgeConfig, ctx: &Context) -> Result<R
 
     // A cache that cannot be read is a miss, and one that cannot be written is skipped: the
     // logo is still served.
-    if let Some(mut cached) = cache.get(fresh_url.as_str(), false).await.ok().flatten() {
+    if let Some(cached) = cache.get(fresh_url.as_str(), false).await.ok().flatten() {
         if cached.status_code() == 404 {
             return empty(404, &[("x-uploadkit-cache", "hit")]);
         }
         let etag = cached.headers().get("etag")?;
-        let body = cached.bytes().await?;
-        return answer(&req, &key, config, body, etag, Source::Hit);
+        return answer(&req, &key, config, Body::Cached(cached), etag, Source::Hit).await;
     }
     match fetch_origin(&key, config).await {
         Origin::Found { body, etag } => {
@@ -99,7 +98,7 @@ pub async fn serve(req: Request, config: &EdgeConfig, ctx: &Context) -> Result<R
                 let _ = Cache::default().put(stale_url.as_str(), stale).await;
             };
             ctx.wait_until(stale_put);
-            answer(&req, &key, config, body, etag, Source::Miss)
+            answer(&req, &key, config, Body::Bytes(body), etag, Source::Miss).await
         }
         Origin::Missing => {
             let headers = Headers::new();
@@ -112,22 +111,27 @@ pub async fn serve(req: Request, config: &EdgeConfig, ctx: &Context) -> Result<R
             empty(404, &[("x-uploadkit-cache", "miss")])
         }
         Origin::Failed => match cache.get(stale_url.as_str(), false).await.ok().flatten() {
-            Some(mut stale) => {
+            Some(stale) => {
                 let etag = stale.headers().get("etag")?;
-                let body = stale.bytes().await?;
-                answer(&req, &key, config, body, etag, Source::Stale)
+                answer(&req, &key, config, Body::Cached(stale), etag, Source::Stale).await
             }
             None => empty(502, &[("cache-control", "no-store")]),
         },
     }
 }
 
+/// A whole logo: bytes the worker holds, or a cached response whose body is not read yet.
+enum Body {
+    Bytes(Vec<u8>),
+    Cached(Response),
+}
+
 /// The answer to `req` from the whole object: 200, 304, 206 or 416; `HEAD` without a body.
-fn answer(
+async fn answer(
     req: &Request,
     key: &LogoKey,
     config: &EdgeConfig,
-    body: Vec<u8>,
+    body: Body,
     etag: Option<String>,
     source: Source,
 ) -> Result<Response> {
@@ -141,8 +145,25 @@ fn answer(
     {
         return Ok(Response::empty()?.with_status(304).with_headers(headers));
     }
+    let range_spec = req.headers().get("range")?;
+    let body = match body {
+        // A whole cached logo passes through unread: the worker never copies its bytes.
+        Body::Cached(cached) if range_spec.is_none() => {
+            if let Some(len) = cached.headers().get("content-length")? {
+                headers.set("content-length", &len)?;
+            }
+            let response = if req.method() == Method::Head {
+                Response::empty()?
+            } else {
+                Response::from_body(cached.into_parts().1)?
+            };
+            return Ok(response.with_status(200).with_headers(headers));
+        }
+        Body::Cached(mut cached) => cached.bytes().await?,
+        Body::Bytes(bytes) => bytes,
+    };
     let len = body.len() as u64;
-    let (status, body) = match req.headers().get("range")? {
+    let (status, body) = match range_spec {
         None => (200, body),
         Some(spec) => match range(&spec, len) {
             RangeAnswer::Full => (200, body),
