@@ -359,6 +359,37 @@ test("STS: the keys are exchanged for a session, reused, replaced before it ends
   }
 });
 
+test("STS: while one request replaces a session the others sign with it; a failed refresh keeps it", async () => {
+  const sts = await startProxy(weed.endpoint);
+  // Sessions of 900 s, due for replacement when under 898 s remain: 2 s after each is issued.
+  const mf = worker({ UPLOADKIT_ROLE_ARN: ROLE_ARN, AWS_ENDPOINT_URL_STS: sts.endpoint,
+    UPLOADKIT_ROLE_SESSION_SECONDS: "900", UPLOADKIT_REFRESH_BEFORE_SECONDS: "898" });
+  const body = { kind: "csv", file_name: "people.csv", size: 100, content_type: "text/csv" };
+  const key = (form) => form.fields["x-amz-credential"].split("/")[0];
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  try {
+    const first = (await presign(mf, body)).json;
+    assert.equal(sts.requests.length, 1);
+    await sleep(3000);
+    const answers = await Promise.all(Array.from({ length: 8 }, () => presign(mf, body)));
+    assert.deepEqual(answers.map((a) => a.status), Array(8).fill(200));
+    assert.equal(sts.requests.length, 2, "one of the eight asked STS; the others signed meanwhile");
+    const replaced = (await presign(mf, body)).json;
+    assert.notEqual(key(replaced), key(first), "the session was replaced");
+    assert.equal(sts.requests.length, 2);
+
+    await sleep(3000);
+    sts.down = true;
+    const kept = await presign(mf, body);
+    assert.equal(kept.status, 200, JSON.stringify(kept.json));
+    assert.equal(key(kept.json), key(replaced), "STS failing, the current session still signs");
+    assert.equal(sts.requests.length, 3, "the replacement was tried");
+  } finally {
+    await mf.dispose();
+    await sts.stop();
+  }
+});
+
 test("session credentials alone (key, secret and token secrets) presign and fetch", async () => {
   const out = execFileSync("python3", ["-c", `
 import boto3, json

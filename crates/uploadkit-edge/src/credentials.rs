@@ -2,7 +2,7 @@
 //! `AssumeRole` for a session that is cached in the isolate and replaced before it runs out.
 //! Forms are capped at the session's end by the core, so none outlives it.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use uploadkit_core::clock::SigningTime;
@@ -27,12 +27,38 @@ pub enum CredentialError {
     Runtime(String),
 }
 
+/// A session with less than this left is not used at all (its forms would be over at once).
+const MIN_SECONDS_LEFT: i64 = 60;
+
 thread_local! {
-    /// The current session (one isolate runs one request at a time per await point).
+    /// The isolate's current session, shared by the requests it serves concurrently.
     static SESSION: RefCell<Option<Rc<Signer>>> = const { RefCell::new(None) };
+    /// Whether one of them is asking STS for the next session right now.
+    static REFRESHING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Clears [`REFRESHING`] however the refresh ends, a cancelled request included.
+struct Refreshing;
+
+impl Refreshing {
+    fn start() -> Self {
+        REFRESHING.with(|r| r.set(true));
+        Self
+    }
+}
+
+impl Drop for Refreshing {
+    fn drop(&mut self) {
+        REFRESHING.with(|r| r.set(false));
+    }
 }
 
 /// A signer for `now`: never one whose credentials are expired or about to be.
+///
+/// A session due for replacement is replaced by one request while the others the isolate
+/// serves meanwhile keep signing with it, and it is kept if STS fails, for as long as it has a
+/// minute left (botocore's advisory refresh). A request never waits on another's STS call: the
+/// runtime does not let one request's I/O finish another's.
 pub async fn signer(
     config: &CredentialConfig,
     now: SigningTime,
@@ -40,20 +66,42 @@ pub async fn signer(
     let Some(role) = &config.role else {
         return Ok(Rc::new(Signer::new(config.keys.clone())));
     };
+    let left = |s: &Rc<Signer>| seconds_left(s.credentials(), now);
     let cached = SESSION.with(|s| s.borrow().clone());
-    if let Some(signer) = cached.filter(|s| fresh(s.credentials(), role, now)) {
-        return Ok(signer);
+    if let Some(signer) = cached
+        .as_ref()
+        .filter(|s| left(s) > i64::from(role.refresh_before_seconds))
+    {
+        return Ok(Rc::clone(signer));
     }
-    let session = assume_role(config, role, now).await?;
-    let signer = Rc::new(Signer::new(session));
-    SESSION.with(|s| *s.borrow_mut() = Some(Rc::clone(&signer)));
-    Ok(signer)
+    let usable = cached.filter(|s| left(s) >= MIN_SECONDS_LEFT);
+    if let Some(signer) = usable.as_ref().filter(|_| REFRESHING.with(Cell::get)) {
+        return Ok(Rc::clone(signer));
+    }
+    let refreshing = Refreshing::start();
+    let session = assume_role(config, role, now).await;
+    drop(refreshing);
+    match (session, usable) {
+        (Ok(session), _) => {
+            let signer = Rc::new(Signer::new(session));
+            SESSION.with(|s| *s.borrow_mut() = Some(Rc::clone(&signer)));
+            Ok(signer)
+        }
+        (Err(e), Some(signer)) => {
+            worker::console_warn!(
+                "STS refresh failed, still signing with the current session ({} s left): {e}",
+                left(&signer)
+            );
+            Ok(signer)
+        }
+        (Err(e), None) => Err(e),
+    }
 }
 
-fn fresh(credentials: &Credentials, role: &RoleConfig, now: SigningTime) -> bool {
+fn seconds_left(credentials: &Credentials, now: SigningTime) -> i64 {
     credentials
         .expires_at()
-        .is_none_or(|end| end.unix() - now.unix() > i64::from(role.refresh_before_seconds))
+        .map_or(i64::MAX, |end| end.unix() - now.unix())
 }
 
 async fn assume_role(
