@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { Miniflare } from "miniflare";
 import { startSeaweed, startProxy, ACCESS_KEY, SECRET_KEY, ROLE_ARN } from "./seaweed.mjs";
 import { png } from "../e2e/files.mjs";
@@ -76,6 +77,9 @@ async function putLogo(key, bytes, type) {
   assert.equal(response.status, 200, await response.text());
 }
 
+/// The access key a form is signed with (a session's, or the long-term key's).
+const accessKeyOf = (form) => form.fields["x-amz-credential"].split("/")[0];
+
 const cdn = (mf, path, init) => mf.dispatchFetch(`https://${CDN}${path}`, init);
 
 before(async () => {
@@ -100,7 +104,7 @@ test("grant → presign in the worker → POST straight to S3", async () => {
     assert.equal(status, 200, JSON.stringify(form));
     assert.equal(headers.get("access-control-allow-origin"), "https://admin.test");
     assert.match(form.key, new RegExp(`^service-${SERVICE}-notify/[0-9a-f-]{36}\\.csv$`));
-    assert.equal(form.fields["x-amz-credential"].split("/")[0], ACCESS_KEY);
+    assert.equal(accessKeyOf(form), ACCESS_KEY);
     assert.equal(form.fields["x-amz-server-side-encryption"], "AES256");
     const stored = await upload(form, csv, "text/csv");
     assert.equal(stored.status, 201, await stored.text());
@@ -297,7 +301,7 @@ test("with the origin down, a cached copy is served stale; without one, 502", as
     const first = await cdn(mf, `/${form.key}`);
     assert.equal(first.headers.get("x-uploadkit-cache"), "miss");
     await first.arrayBuffer();
-    await new Promise((r) => setTimeout(r, 2500)); // past the 1 s max-age
+    await sleep(2500); // past the 1 s max-age
     proxy.down = true;
     const stale = await cdn(mf, `/${form.key}`);
     assert.equal(stale.status, 200);
@@ -308,7 +312,7 @@ test("with the origin down, a cached copy is served stale; without one, 502", as
     assert.equal(await never.text(), "");
     // An origin answering 503 is a failure too, and its error body is not passed on.
     proxy.down = 503;
-    await new Promise((r) => setTimeout(r, 1100));
+    await sleep(1100);
     const stale503 = await cdn(mf, `/${form.key}`);
     assert.equal(stale503.headers.get("x-uploadkit-cache"), "stale");
     assert.deepEqual(Buffer.from(await stale503.arrayBuffer()), logo);
@@ -335,17 +339,16 @@ test("STS: the keys are exchanged for a session, reused, replaced before it ends
     UPLOADKIT_ROLE_SESSION_SECONDS: "900", UPLOADKIT_REFRESH_BEFORE_SECONDS: "897", UPLOADKIT_UPLOAD_TTL: "3600" });
   try {
     const body = { kind: "email-logo", file_name: "crest.png", size: 1000, content_type: "image/png" };
-    const key = (form) => form.fields["x-amz-credential"].split("/")[0];
     const a = (await presign(mf, body)).json;
     const b = (await presign(mf, body)).json;
-    assert.notEqual(key(a), ACCESS_KEY, "signed with a session, not the long-term key");
+    assert.notEqual(accessKeyOf(a), ACCESS_KEY, "signed with a session, not the long-term key");
     assert.ok(a.fields["x-amz-security-token"], "the session token is in the form");
-    assert.equal(key(a), key(b), "the session is reused");
+    assert.equal(accessKeyOf(a), accessKeyOf(b), "the session is reused");
     const secondsLeft = (Date.parse(a.expires_at) - Date.now()) / 1000;
     assert.ok(secondsLeft <= 900 && secondsLeft > 880, `the form ends with the session (${secondsLeft} s), not after 3600 s`);
-    await new Promise((r) => setTimeout(r, 4000));
+    await sleep(4000);
     const c = (await presign(mf, body)).json;
-    assert.notEqual(key(c), key(a), "a new session before the old one runs out");
+    assert.notEqual(accessKeyOf(c), accessKeyOf(a), "a new session before the old one runs out");
 
     // The CDN signs its origin GETs with the session too (SeaweedFS takes session credentials
     // on header-signed requests).
@@ -365,8 +368,6 @@ test("STS: while one request replaces a session the others sign with it; a faile
   const mf = worker({ UPLOADKIT_ROLE_ARN: ROLE_ARN, AWS_ENDPOINT_URL_STS: sts.endpoint,
     UPLOADKIT_ROLE_SESSION_SECONDS: "900", UPLOADKIT_REFRESH_BEFORE_SECONDS: "898" });
   const body = { kind: "csv", file_name: "people.csv", size: 100, content_type: "text/csv" };
-  const key = (form) => form.fields["x-amz-credential"].split("/")[0];
-  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
   try {
     const first = (await presign(mf, body)).json;
     assert.equal(sts.requests.length, 1);
@@ -375,14 +376,14 @@ test("STS: while one request replaces a session the others sign with it; a faile
     assert.deepEqual(answers.map((a) => a.status), Array(8).fill(200));
     assert.equal(sts.requests.length, 2, "one of the eight asked STS; the others signed meanwhile");
     const replaced = (await presign(mf, body)).json;
-    assert.notEqual(key(replaced), key(first), "the session was replaced");
+    assert.notEqual(accessKeyOf(replaced), accessKeyOf(first), "the session was replaced");
     assert.equal(sts.requests.length, 2);
 
     await sleep(3000);
     sts.down = true;
     const kept = await presign(mf, body);
     assert.equal(kept.status, 200, JSON.stringify(kept.json));
-    assert.equal(key(kept.json), key(replaced), "STS failing, the current session still signs");
+    assert.equal(accessKeyOf(kept.json), accessKeyOf(replaced), "STS failing, the current session still signs");
     assert.equal(sts.requests.length, 3, "the replacement was tried");
   } finally {
     await mf.dispose();
@@ -403,7 +404,7 @@ print(json.dumps({"id": c["AccessKeyId"], "secret": c["SecretAccessKey"], "token
   try {
     const { status, json } = await presign(mf, { kind: "email-logo", file_name: "crest.png", size: 100, content_type: "image/png" });
     assert.equal(status, 200);
-    assert.equal(json.fields["x-amz-credential"].split("/")[0], session.id);
+    assert.equal(accessKeyOf(json), session.id);
     assert.equal(json.fields["x-amz-security-token"], session.token);
     await putLogo("session-only.png", png(120, 110), "image/png");
     const served = await cdn(mf, "/session-only.png");
