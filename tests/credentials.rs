@@ -6,7 +6,9 @@
 use std::sync::Arc;
 
 use time::OffsetDateTime;
-use uploadkit_api::{ApiConfig, ApiRequest, Context, CorsPolicy, GrantKey, handle};
+use uploadkit_api::{
+    ApiConfig, ApiRequest, Context, CorsPolicy, GrantKey, GrantKeys, MintOptions, handle,
+};
 use uploadkit_core::catalogue::{Catalogue, ServiceId, UploadId, UploadKind};
 use uploadkit_core::clock::SigningTime;
 use uploadkit_core::credentials::{
@@ -173,15 +175,18 @@ fn assume_role_through_seaweedfs_sts_refreshes_once_and_caps_presigns() {
             endpoint: Some(CustomEndpoint::parse(&server.endpoint()).unwrap()),
             addressing: AddressingStyle::Path,
         },
-        grant_key: GrantKey::new(b"credentials-test-grant-key-0123456789".to_vec()).unwrap(),
+        grant_keys: GrantKeys::single(
+            GrantKey::new(b"credentials-test-grant-key-0123456789".to_vec()).unwrap(),
+        ),
         cors: CorsPolicy::default(),
         upload_ttl: 3600,
         download_ttl: 3600,
     };
     let service = ServiceId::parse("4d1f3b7e-9c2a-4f6e-8b1d-2a3c4e5f6a7b").unwrap();
-    let grant = api
-        .grant_key
-        .mint(service, &[UploadKind::Csv], true, late, 600);
+    // The grant outlives the session, so the session is what caps the form.
+    let grant = GrantKey::new(b"credentials-test-grant-key-0123456789".to_vec())
+        .unwrap()
+        .mint(&MintOptions::new(service, &[UploadKind::Csv]), late, 3600);
     let request = ApiRequest {
         method: "POST".into(),
         path: "/v1/uploads".into(),

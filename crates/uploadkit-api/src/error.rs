@@ -1,6 +1,6 @@
 //! Every refusal the API makes, and the one place they become HTTP statuses and JSON.
 
-use uploadkit_core::catalogue::{InvalidPart, UploadError, UploadKind};
+use uploadkit_core::catalogue::{InvalidPart, ReportId, UploadError, UploadKind};
 use uploadkit_core::s3::PolicyError;
 use uploadkit_core::sigv4::SigningError;
 
@@ -18,9 +18,14 @@ pub enum ApiError {
     /// The grant is for another service.
     #[error("this upload grant is for another service")]
     ServiceNotGranted,
-    /// The grant does not allow downloads.
-    #[error("this upload grant does not allow downloads")]
+    /// The grant does not allow downloading the MOU documents.
+    #[error("this upload grant does not allow downloading the MOU documents")]
     DownloadsNotGranted,
+    /// The grant does not name this report.
+    #[error(
+        "this upload grant does not name report {0}: the application lists the reports a grant may fetch in its `reports` claim"
+    )]
+    ReportNotGranted(ReportId),
     /// The origin is not on the allow-list.
     #[error("origin {0:?} is not allowed")]
     OriginNotAllowed(String),
@@ -60,6 +65,7 @@ impl ApiError {
             Self::KindNotGranted(_)
             | Self::ServiceNotGranted
             | Self::DownloadsNotGranted
+            | Self::ReportNotGranted(_)
             | Self::OriginNotAllowed(_) => 403,
             Self::BadBody(_) | Self::BadField { .. } => 400,
             Self::TooLarge(_) => 413,
@@ -79,6 +85,7 @@ impl ApiError {
             Self::KindNotGranted(_) => "kind_not_granted",
             Self::ServiceNotGranted => "service_not_granted",
             Self::DownloadsNotGranted => "downloads_not_granted",
+            Self::ReportNotGranted(_) => "report_not_granted",
             Self::OriginNotAllowed(_) => "origin_not_allowed",
             Self::BadBody(_) => "bad_request",
             Self::BadField { .. } => "invalid_field",

@@ -13,7 +13,7 @@ use uploadkit_core::sigv4::Signer;
 
 use crate::cors::CorsPolicy;
 use crate::error::ApiError;
-use crate::grant::{Grant, GrantError, GrantKey};
+use crate::grant::{Grant, GrantError, GrantKeys};
 use crate::http::{ApiRequest, ApiResponse};
 
 /// The largest request body read, in bytes.
@@ -26,8 +26,8 @@ pub struct ApiConfig {
     pub catalogue: Catalogue,
     /// Where S3 is.
     pub target: S3Target,
-    /// The key grants are verified with.
-    pub grant_key: GrantKey,
+    /// The keys grants are verified with, and the longest grant lifetime accepted.
+    pub grant_keys: GrantKeys,
     /// Allowed browser origins.
     pub cors: CorsPolicy,
     /// Validity of upload forms, seconds.
@@ -114,7 +114,7 @@ fn grant(config: &ApiConfig, req: &ApiRequest, now: SigningTime) -> Result<Grant
         .strip_prefix("Bearer ")
         .or_else(|| header.strip_prefix("bearer "))
         .ok_or(GrantError::Missing)?;
-    Ok(config.grant_key.verify(token, now)?)
+    Ok(config.grant_keys.verify(token, now)?)
 }
 
 fn body(req: &ApiRequest) -> Result<Map<String, Value>, ApiError> {
@@ -206,7 +206,12 @@ fn upload(config: &ApiConfig, req: &ApiRequest, ctx: &Context<'_>) -> Result<Val
     };
     let plan = UploadPlan::new(&config.catalogue, &request)?;
     let post = plan
-        .sign(signer(ctx)?, &config.target, ctx.now, config.upload_ttl)
+        .sign(
+            signer(ctx)?,
+            &config.target,
+            ctx.now,
+            config.upload_ttl.min(grant.seconds_left(ctx.now)),
+        )
         .map_err(uploadkit_core::catalogue::UploadError::from)?;
     let fields: Map<String, Value> = post
         .fields
@@ -226,19 +231,20 @@ fn upload(config: &ApiConfig, req: &ApiRequest, ctx: &Context<'_>) -> Result<Val
 
 fn download(config: &ApiConfig, req: &ApiRequest, ctx: &Context<'_>) -> Result<Value, ApiError> {
     let grant = grant(config, req, ctx.now)?;
-    if !grant.downloads {
-        return Err(ApiError::DownloadsNotGranted);
-    }
     let body = body(req)?;
     let download = match required(&body, "download")? {
         "crown-mou" => Download::CrownMou,
         "non-crown-mou" => Download::NonCrownMou,
         "report" => {
             let id = required(&body, "report_id")?;
-            Download::Report(ReportId::parse(id).map_err(|e| ApiError::BadField {
+            let id = ReportId::parse(id).map_err(|e| ApiError::BadField {
                 field: "report_id",
                 message: e.to_string(),
-            })?)
+            })?;
+            if !grant.reports.contains(&id) {
+                return Err(ApiError::ReportNotGranted(id));
+            }
+            Download::Report(id)
         }
         other => {
             return Err(ApiError::BadField {
@@ -247,6 +253,9 @@ fn download(config: &ApiConfig, req: &ApiRequest, ctx: &Context<'_>) -> Result<V
             });
         }
     };
+    if matches!(download, Download::CrownMou | Download::NonCrownMou) && !grant.downloads {
+        return Err(ApiError::DownloadsNotGranted);
+    }
     let bucket = config.catalogue.name(download.bucket());
     let url = presign_url(
         signer(ctx)?,
@@ -254,7 +263,7 @@ fn download(config: &ApiConfig, req: &ApiRequest, ctx: &Context<'_>) -> Result<V
         bucket,
         &download.key(),
         Method::Get,
-        config.download_ttl,
+        config.download_ttl.min(grant.seconds_left(ctx.now)),
         ctx.now,
     )?;
     Ok(json!({"method": "GET", "url": url.url, "expires_at": url.expires_at.iso8601()}))

@@ -13,7 +13,7 @@ pub mod logo;
 pub use config::ConfigError;
 pub use cors::CorsPolicy;
 pub use error::ApiError;
-pub use grant::{Grant, GrantError, GrantKey};
+pub use grant::{Grant, GrantError, GrantKey, GrantKeys, MintOptions, WeakKey};
 pub use handler::{ApiConfig, Context, handle};
 pub use http::{ApiRequest, ApiResponse};
 

@@ -69,9 +69,15 @@ enum Command {
         /// An upload kind it allows (repeatable).
         #[arg(long = "kind")]
         kinds: Vec<UploadKind>,
-        /// Allow downloads too.
+        /// Allow downloading the MOU documents.
         #[arg(long)]
         downloads: bool,
+        /// A report it may download (a UUID; repeatable).
+        #[arg(long = "report")]
+        reports: Vec<String>,
+        /// The key id to put in the header, for a service with several keys.
+        #[arg(long)]
+        kid: Option<String>,
         /// Validity in seconds.
         #[arg(long, default_value_t = 3600)]
         ttl: u32,
@@ -461,6 +467,8 @@ fn run(cli: Cli) -> Result<String, CliError> {
             service_id,
             kinds,
             downloads,
+            reports,
+            kid,
             ttl,
         } => {
             let secret = std::env::var("UPLOADKIT_GRANT_KEY")
@@ -470,7 +478,17 @@ fn run(cli: Cli) -> Result<String, CliError> {
             let key =
                 uploadkit_api::GrantKey::new(secret.into_bytes()).ok_or(CliError::WeakGrantKey)?;
             let now = SigningTime::new(OffsetDateTime::now_utc());
-            Ok(key.mint(ServiceId::parse(&service_id)?, &kinds, downloads, now, ttl))
+            let reports = reports
+                .iter()
+                .map(|r| uploadkit_core::catalogue::ReportId::parse(r))
+                .collect::<Result<Vec<_>, _>>()?;
+            let options = uploadkit_api::MintOptions {
+                downloads,
+                reports: &reports,
+                kid: kid.as_deref(),
+                ..uploadkit_api::MintOptions::new(ServiceId::parse(&service_id)?, &kinds)
+            };
+            Ok(key.mint(&options, now, ttl))
         }
         Command::Revalidate {
             signing,

@@ -465,7 +465,9 @@ fn grant_mints_a_token_the_api_accepts() {
     let key =
         uploadkit_api::GrantKey::new(b"cli-grant-test-key-0123456789abcdefgh".to_vec()).unwrap();
     let now = uploadkit_core::clock::SigningTime::new(time::OffsetDateTime::now_utc());
-    let grant = key.verify(&token, now).unwrap();
+    let grant = uploadkit_api::GrantKeys::single(key)
+        .verify(&token, now)
+        .unwrap();
     assert_eq!(
         grant.kinds,
         vec![

@@ -9,7 +9,7 @@ use axum::routing::{any, get};
 use time::OffsetDateTime;
 use tokio::net::TcpListener;
 use tower_http::services::ServeDir;
-use uploadkit_api::{ApiConfig, CorsPolicy, GrantKey};
+use uploadkit_api::{ApiConfig, CorsPolicy, GrantKey, GrantKeys, MintOptions};
 use uploadkit_core::catalogue::{Bucket, Catalogue, ServiceId, UploadKind};
 use uploadkit_core::clock::SigningTime;
 use uploadkit_core::credentials::{CredentialSource, Credentials, Origin};
@@ -23,6 +23,9 @@ use crate::api::{ApiState, api};
 use crate::cdn::{CdnState, logo};
 use crate::credentials::{CredentialCache, FetchConfig, RefreshWindows};
 use crate::store::serve_store;
+
+/// How long the local stack's development grant lasts.
+const DEV_GRANT_SECONDS: u32 = 12 * 3600;
 
 /// How to run the local stack.
 #[derive(Debug, Clone)]
@@ -105,7 +108,8 @@ pub async fn run(
         config: ApiConfig {
             catalogue: catalogue.clone(),
             target: target.clone(),
-            grant_key: grant_key.clone(),
+            // The development grant lasts a working day; the local store is all it opens.
+            grant_keys: GrantKeys::single(grant_key.clone()).with_max_lifetime(DEV_GRANT_SECONDS),
             cors: CorsPolicy::new(app_origins),
             upload_ttl: 600,
             download_ttl: 300,
@@ -114,7 +118,11 @@ pub async fn run(
     });
     let service = ServiceId::parse(LOCAL_SERVICE_ID).expect("valid local service id");
     let now = SigningTime::new(OffsetDateTime::now_utc());
-    let grant = grant_key.mint(service, &UploadKind::ALL, true, now, 12 * 3600);
+    let everything = MintOptions {
+        downloads: true,
+        ..MintOptions::new(service, &UploadKind::ALL)
+    };
+    let grant = grant_key.mint(&everything, now, DEV_GRANT_SECONDS);
     // What the page needs to talk to this stack; local only (the grant opens the local store).
     let page_config = serde_json::json!({
         "apiBase": "",

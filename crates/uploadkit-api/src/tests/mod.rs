@@ -8,33 +8,38 @@ use uploadkit_core::sigv4::Signer;
 use super::*;
 use crate::handler::needs_signer;
 
-const SERVICE: &str = "4d1f3b7e-9c2a-4f6e-8b1d-2a3c4e5f6a7b";
+mod grants;
+mod scope;
+
+pub(crate) const SERVICE: &str = "4d1f3b7e-9c2a-4f6e-8b1d-2a3c4e5f6a7b";
 const ORIGIN: &str = "https://admin.example.gov.uk";
 
-fn key() -> GrantKey {
-    GrantKey::new(b"test-grant-key-0123456789abcdef-0123".to_vec()).unwrap()
+pub(crate) const KEY_SECRET: &[u8] = b"test-grant-key-0123456789abcdef-0123";
+
+pub(crate) fn key() -> GrantKey {
+    GrantKey::new(KEY_SECRET.to_vec()).unwrap()
 }
 
-fn config() -> ApiConfig {
+pub(crate) fn config() -> ApiConfig {
     ApiConfig {
         catalogue: Catalogue::from_env(|_| None, None).unwrap(),
         target: S3Target::aws("eu-west-1"),
-        grant_key: key(),
+        grant_keys: GrantKeys::single(key()),
         cors: CorsPolicy::new([ORIGIN]),
         upload_ttl: 300,
         download_ttl: 60,
     }
 }
 
-fn now() -> SigningTime {
+pub(crate) fn now() -> SigningTime {
     SigningTime::from_unix(1_800_000_000).unwrap()
 }
 
-fn service() -> ServiceId {
+pub(crate) fn service() -> ServiceId {
     ServiceId::parse(SERVICE).unwrap()
 }
 
-fn call(
+pub(crate) fn call(
     method: &str,
     path: &str,
     token: Option<&str>,
@@ -65,11 +70,25 @@ fn call(
     (response.status, json, response)
 }
 
-fn grant(kinds: &[UploadKind]) -> String {
-    key().mint(service(), kinds, true, now(), 600)
+pub(crate) fn mint(
+    key: &GrantKey,
+    kinds: &[UploadKind],
+    downloads: bool,
+    at: SigningTime,
+    ttl: u32,
+) -> String {
+    let options = MintOptions {
+        downloads,
+        ..MintOptions::new(service(), kinds)
+    };
+    key.mint(&options, at, ttl)
 }
 
-const CSV: &str =
+pub(crate) fn grant(kinds: &[UploadKind]) -> String {
+    mint(&key(), kinds, true, now(), 600)
+}
+
+pub(crate) const CSV: &str =
     r#"{"kind":"csv","file_name":"people.csv","size":2048,"content_type":"text/csv"}"#;
 
 #[test]
@@ -101,16 +120,15 @@ fn grants_are_checked_before_anything_else() {
     let mut tampered = good.clone();
     tampered.pop();
     tampered.push(if good.ends_with('A') { 'B' } else { 'A' });
-    let expired = key().mint(
-        service(),
+    let expired = mint(
+        &key(),
         &[UploadKind::Csv],
         false,
         SigningTime::from_unix(now().unix() - 601).unwrap(),
         600,
     );
-    let other_key = GrantKey::new(b"another-key-0123456789abcdef-01234".to_vec())
-        .unwrap()
-        .mint(service(), &[UploadKind::Csv], false, now(), 600);
+    let other_key = GrantKey::new(b"another-key-0123456789abcdef-01234".to_vec()).unwrap();
+    let other_key = mint(&other_key, &[UploadKind::Csv], false, now(), 600);
     let none_alg = {
         use base64::Engine as _;
         let e = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
@@ -160,7 +178,7 @@ fn kinds_services_and_downloads_outside_the_grant_are_forbidden() {
         (status, json["error"].as_str()),
         (403, Some("service_not_granted"))
     );
-    let no_downloads = key().mint(service(), &[UploadKind::Csv], false, now(), 600);
+    let no_downloads = mint(&key(), &[UploadKind::Csv], false, now(), 600);
     let (status, _, _) = call(
         "POST",
         "/v1/downloads",
@@ -354,4 +372,18 @@ fn preflight_and_health_need_no_credentials_and_signing_routes_do() {
 fn weak_grant_keys_are_refused() {
     assert!(GrantKey::new(b"short".to_vec()).is_none());
     assert!(!format!("{:?}", key()).contains("test-grant-key"));
+}
+
+/// A grant with any header and claims, signed with `key()`'s secret: for grants the minting
+/// helper would never make.
+pub(crate) fn sign_raw(header: &str, claims: &str) -> String {
+    use base64::Engine as _;
+    use hmac::Mac as _;
+    let e = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+    let input = format!("{}.{}", e(header), e(claims));
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(KEY_SECRET).unwrap();
+    mac.update(input.as_bytes());
+    let signature =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
+    format!("{input}.{signature}")
 }
