@@ -187,7 +187,7 @@ fn upload_kind_prints_the_form_and_the_limit() {
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    assert_eq!(v["max_size"], 10 * 1024 * 1024);
+    assert_eq!(v["max_size"], 2048);
     assert!(
         v["key"]
             .as_str()

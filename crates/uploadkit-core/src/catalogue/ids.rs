@@ -103,6 +103,10 @@ impl FileName {
     /// assert_eq!(f.extension(), "csv");
     /// assert!(FileName::parse("../etc/passwd").is_err());
     /// assert!(FileName::parse("noext").is_err());
+    /// assert!(FileName::parse("a%5Cb.csv").is_err());
+    /// assert!(FileName::parse("a\\b.csv").is_err());
+    /// assert!(FileName::parse("report\u{202E}vsc.exe.csv").is_err());
+    /// assert!(FileName::parse("50% off.csv").is_ok());
     /// ```
     pub fn parse(given: &str) -> Result<Self, InvalidPart> {
         let fail = |reason| {
@@ -118,11 +122,20 @@ impl FileName {
         if name.chars().count() > MAX_FILE_NAME_CHARS {
             return fail("is longer than 255 characters");
         }
-        if name.chars().any(char::is_control) {
+        // A bidirectional override (U+202E) makes `evil<U+202E>gpj.exe` read as `evilexe.jpg`.
+        let bidi = |c: char| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+        if name.chars().any(|c| c.is_control() || bidi(c)) {
             return fail("contains control characters");
         }
         if name.contains(['/', '\\']) || name == "." || name == ".." {
             return fail("must be a bare file name, without a path");
+        }
+        // Percent-encoded separators and control characters, which a later decoding would
+        // turn into the real thing.
+        if percent_encoded_forbidden(name) {
+            return fail(
+                "must not contain percent-encoded slashes, backslashes or control characters",
+            );
         }
         let Some((stem, ext)) = name.rsplit_once('.') else {
             return fail("has no extension (e.g. .csv, .png)");
@@ -151,6 +164,17 @@ impl FileName {
     pub fn metadata_value(&self) -> String {
         metadata_ascii(&self.name)
     }
+}
+
+fn percent_encoded_forbidden(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    bytes.windows(3).any(|w| {
+        w[0] == b'%'
+            && std::str::from_utf8(&w[1..])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .is_some_and(|b| b < 0x20 || b == 0x7f || b == b'/' || b == b'\\')
+    })
 }
 
 impl fmt::Display for FileName {

@@ -41,6 +41,41 @@ pub struct FileType {
     pub content_type: &'static str,
 }
 
+impl FileType {
+    /// The content types a browser may declare for a file of this type: the stored one, and
+    /// for CSV the types Windows and some browsers report for it. Nothing else is accepted.
+    ///
+    /// ```
+    /// use uploadkit_core::catalogue::UploadKind;
+    /// let csv = UploadKind::Csv.file_types()[0];
+    /// assert!(csv.accepted_types().contains(&"application/vnd.ms-excel"));
+    /// assert_eq!(UploadKind::EmailLogo.file_types()[0].accepted_types(), ["image/png"]);
+    /// ```
+    pub fn accepted_types(&self) -> &'static [&'static str] {
+        match self.content_type {
+            "text/csv" => &["text/csv", "application/csv", "application/vnd.ms-excel"],
+            "image/png" => &["image/png"],
+            "image/svg+xml" => &["image/svg+xml"],
+            "image/jpeg" => &["image/jpeg"],
+            "application/pdf" => &["application/pdf"],
+            "application/msword" => &["application/msword"],
+            "application/json" => &["application/json"],
+            "application/rtf" => &["application/rtf", "text/rtf"],
+            "text/plain" => &["text/plain"],
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => {
+                &["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]
+            }
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => {
+                &["application/vnd.openxmlformats-officedocument.wordprocessingml.document"]
+            }
+            "application/vnd.oasis.opendocument.text" => {
+                &["application/vnd.oasis.opendocument.text"]
+            }
+            _ => &[],
+        }
+    }
+}
+
 const fn ft(extension: &'static str, content_type: &'static str) -> FileType {
     FileType {
         extension,

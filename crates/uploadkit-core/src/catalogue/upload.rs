@@ -97,7 +97,7 @@ pub struct UploadPlan {
     pub bucket: BucketName,
     /// The object key.
     pub key: ObjectKey,
-    /// The size limit the policy enforces.
+    /// The size limit the policy enforces: the size declared, which is at most the kind's limit.
     pub max_size: u64,
     /// The unsigned policy: fields and conditions.
     pub policy: PostPolicy,
@@ -144,19 +144,16 @@ impl UploadPlan {
                 extension: extension.to_owned(),
             })?;
         if let Some(declared) = request.content_type.as_deref().filter(|d| !d.is_empty()) {
-            // Browsers report some types loosely (e.g. CSV as Excel's type on Windows); only an
-            // outright different top-level family is refused here, the validators decide the rest.
-            let family = |t: &str| t.split('/').next().unwrap_or("").to_ascii_lowercase();
-            let lenient = matches!(
-                declared,
-                "application/octet-stream" | "application/vnd.ms-excel"
-            );
-            if !lenient
-                && !declared.eq_ignore_ascii_case(file_type.content_type)
-                && family(declared) != family(file_type.content_type)
+            // The type stored is always the kind's own (a policy field); the declared one must
+            // still be exactly one a browser reports for that extension, parameters aside.
+            let essence = declared.split(';').next().unwrap_or("").trim();
+            if !file_type
+                .accepted_types()
+                .iter()
+                .any(|t| t.eq_ignore_ascii_case(essence))
             {
                 return Err(UploadError::ContentTypeMismatch {
-                    declared: declared.to_owned(),
+                    declared: declared.chars().take(100).collect(),
                     extension: extension.to_owned(),
                     expected: file_type.content_type,
                 });
@@ -210,15 +207,16 @@ impl UploadPlan {
         if kind.is_temporary() {
             policy = policy.field("tagging", tagging_xml(&[TEMPORARY_TAG]))?;
         }
-        // 201 makes S3 answer with the key, bucket and ETag, which the browser checks.
+        // 201 makes S3 answer with the key, bucket and ETag, which the browser checks. The
+        // declared size is the upper bound signed, so a form cannot carry more than was asked.
         policy = policy
             .field("success_action_status", "201")?
-            .content_length_range(1, kind.max_size());
+            .content_length_range(1, request.size);
         Ok(Self {
             kind,
             bucket,
             key,
-            max_size: kind.max_size(),
+            max_size: request.size,
             policy,
         })
     }

@@ -16,7 +16,7 @@ pub struct InvalidObjectKey {
 }
 
 /// An object key that is safe to sign and to hand to a browser: 1–1024 UTF-8 bytes, no
-/// control characters, no leading `/`, and no `.` or `..` segment (which some clients and
+/// control characters or backslashes, no leading `/`, and no `.` or `..` segment (which some clients and
 /// proxies resolve, silently writing elsewhere). Any other character, `//` included, is kept
 /// and encoded exactly as S3 expects.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -30,6 +30,7 @@ impl ObjectKey {
     /// assert!(ObjectKey::new("a b+c~(1)!*'=&?%//ü.csv").is_ok());
     /// assert!(ObjectKey::new("a/../b").is_err());
     /// assert!(ObjectKey::new("a\nb").is_err());
+    /// assert!(ObjectKey::new("a\\b").is_err());
     /// ```
     pub fn new(key: impl Into<String>) -> Result<Self, InvalidObjectKey> {
         let key = key.into();
@@ -41,6 +42,10 @@ impl ObjectKey {
             Some("it starts with '/'; keys are relative to the bucket")
         } else if key.chars().any(char::is_control) {
             Some("it contains control characters")
+        } else if key.contains('\\') {
+            // Some tools and servers take it for a path separator, so a key could land or be
+            // served somewhere other than where it was signed for.
+            Some("it contains a backslash")
         } else if key.split('/').any(|s| s == ".." || s == ".") {
             Some("it contains a '.' or '..' segment")
         } else {
