@@ -4,6 +4,7 @@
 pub mod api;
 pub mod cdn;
 pub mod credentials;
+pub mod listener;
 pub mod local;
 pub mod revalidate;
 pub mod s3ops;

@@ -22,6 +22,7 @@ use crate::ServerError;
 use crate::api::{ApiState, api};
 use crate::cdn::{CdnState, logo};
 use crate::credentials::{CredentialCache, FetchConfig, RefreshWindows};
+use crate::listener::{Limits, serve_router};
 use crate::store::serve_store;
 
 /// How long the local stack's development grant lasts.
@@ -48,6 +49,14 @@ async fn bind(port: u16) -> Result<TcpListener, ServerError> {
             "cannot listen on 127.0.0.1:{port}: {e} (is another stack running? choose another port)"
         ))
     })
+}
+
+/// Whether a `Host` header names this machine's loopback on `port`.
+fn is_local_host(host: &str, port: u16) -> bool {
+    let port = port.to_string();
+    ["127.0.0.1", "localhost", "[::1]"]
+        .iter()
+        .any(|name| host.strip_prefix(name).and_then(|p| p.strip_prefix(':')) == Some(&port))
 }
 
 /// Starts everything, prints where it is, and runs until Ctrl-C.
@@ -136,8 +145,21 @@ pub async fn run(
         .with_state(api_state)
         .route(
             "/local/config.json",
-            get(move || async move {
+            get(move |headers: axum::http::HeaderMap| async move {
+                // The config holds a grant: a page on another host name that resolves here
+                // (DNS rebinding) must not read it.
+                let host = headers
+                    .get(axum::http::header::HOST)
+                    .and_then(|h| h.to_str().ok());
+                if !host.is_some_and(|h| is_local_host(h, app_port)) {
+                    return (
+                        axum::http::StatusCode::FORBIDDEN,
+                        [(axum::http::header::CONTENT_TYPE, "application/json")],
+                        r#"{"error":"host_not_allowed","message":"the local config is served only to 127.0.0.1 and localhost"}"#.to_owned(),
+                    );
+                }
                 (
+                    axum::http::StatusCode::OK,
                     [(axum::http::header::CONTENT_TYPE, "application/json")],
                     page_config,
                 )
@@ -165,12 +187,37 @@ pub async fn run(
     println!("  dev grant    {grant}");
     println!("  (service {LOCAL_SERVICE_ID}, every upload kind and downloads, valid 12 hours)");
 
-    let app_task = tokio::spawn(async move { axum::serve(app, app_router).await });
-    let cdn_task = tokio::spawn(async move { axum::serve(cdn, cdn_router).await });
+    let app_task = tokio::spawn(serve_router(
+        app,
+        app_router,
+        Limits::API,
+        std::future::pending(),
+    ));
+    let cdn_task = tokio::spawn(serve_router(
+        cdn,
+        cdn_router,
+        Limits::CDN,
+        std::future::pending(),
+    ));
     tokio::select! {
         r = store_task => r.map_err(|e| ServerError::Io(e.to_string()))?,
-        r = app_task => r.map_err(|e| ServerError::Io(e.to_string()))?.map_err(|e| ServerError::Io(e.to_string())),
-        r = cdn_task => r.map_err(|e| ServerError::Io(e.to_string()))?.map_err(|e| ServerError::Io(e.to_string())),
+        r = app_task => r.map_err(|e| ServerError::Io(e.to_string())),
+        r = cdn_task => r.map_err(|e| ServerError::Io(e.to_string())),
         _ = tokio::signal::ctrl_c() => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_loopback_names_on_the_port_are_local() {
+        use super::is_local_host;
+        assert!(is_local_host("127.0.0.1:8080", 8080));
+        assert!(is_local_host("localhost:8080", 8080));
+        assert!(!is_local_host("localhost:8081", 8080));
+        assert!(!is_local_host("evil.example:8080", 8080));
+        assert!(!is_local_host("localhost.evil.example:8080", 8080));
+        assert!(!is_local_host("127.0.0.1:80800", 8080));
+        assert!(!is_local_host("127.0.0.1", 8080));
     }
 }

@@ -15,6 +15,7 @@ use uploadkit_core::credentials::Resolution;
 use crate::ServerError;
 use crate::api::{ApiState, api};
 use crate::credentials::{CredentialCache, FetchConfig, RefreshWindows};
+use crate::listener::{Limits, serve_router};
 
 /// The API's configuration from environment variables (see [`ApiConfig::from_env`]).
 pub fn config_from_env(
@@ -58,8 +59,9 @@ pub async fn serve(
         .local_addr()
         .map_err(|e| ServerError::Io(e.to_string()))?;
     println!("uploadkit presign API on http://{addr}/v1/uploads");
-    tokio::select! {
-        r = axum::serve(listener, router) => r.map_err(|e| ServerError::Io(e.to_string())),
-        _ = tokio::signal::ctrl_c() => Ok(()),
-    }
+    serve_router(listener, router, Limits::API, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await;
+    Ok(())
 }

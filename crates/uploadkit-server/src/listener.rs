@@ -1,0 +1,162 @@
+//! Every listener's bounds, in one place: how long a client may take to send a request's
+//! headers (hyper's header-read timeout, which also closes idle keep-alive connections), how
+//! long a whole request may take, how many connections are served at once, and what the accept
+//! loop does when the process runs out of file descriptors.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::io;
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::{Request, Response};
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto::Builder as ConnBuilder;
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tower::ServiceBuilder;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+
+/// A listener's bounds.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Time to send a request's headers, and to start the next request on a kept-alive
+    /// connection; a slowloris client is dropped after it.
+    pub header_read: Duration,
+    /// Time for a whole request, body included (408 after it).
+    pub request: Duration,
+    /// Connections served at once; more wait in the kernel's backlog.
+    pub max_connections: usize,
+    /// The largest request body, in bytes (413 over it).
+    pub max_body: usize,
+}
+
+impl Limits {
+    /// The presign API and the page: small JSON bodies, quick answers.
+    pub const API: Self = Self {
+        header_read: Duration::from_secs(10),
+        request: Duration::from_secs(30),
+        max_connections: 1024,
+        max_body: uploadkit_api::handler::MAX_BODY_BYTES,
+    };
+
+    /// The logo route: bodiless GETs, an origin fetch each.
+    pub const CDN: Self = Self {
+        header_read: Duration::from_secs(10),
+        request: Duration::from_secs(30),
+        max_connections: 1024,
+        max_body: 0,
+    };
+
+    /// The S3 store: uploads of up to 10 MiB, plus the form's fields.
+    pub const STORE: Self = Self {
+        header_read: Duration::from_secs(10),
+        request: Duration::from_secs(300),
+        max_connections: 512,
+        max_body: 10 * 1024 * 1024 + 64 * 1024,
+    };
+}
+
+/// An axum router with the request timeout and body limit of `limits` (tower-http layers).
+pub fn bounded(router: axum::Router, limits: Limits) -> axum::Router {
+    router.layer(
+        ServiceBuilder::new()
+            .layer(RequestBodyLimitLayer::new(limits.max_body))
+            .layer(TimeoutLayer::with_status_code(
+                http::StatusCode::REQUEST_TIMEOUT,
+                limits.request,
+            )),
+    )
+}
+
+/// Serves an axum router on `listener` within `limits` until `shutdown` completes.
+pub async fn serve_router(
+    listener: TcpListener,
+    router: axum::Router,
+    limits: Limits,
+    shutdown: impl Future<Output = ()>,
+) {
+    let service = TowerToHyperService::new(bounded(router, limits));
+    serve(listener, limits, shutdown, move |_| service.clone()).await;
+}
+
+/// Serves connections on `listener`, each with the service `make` builds, within `limits`'
+/// header-read timeout and connection cap, until `shutdown` completes.
+pub async fn serve<M, S, B>(
+    listener: TcpListener,
+    limits: Limits,
+    shutdown: impl Future<Output = ()>,
+    make: M,
+) where
+    M: Fn(&TcpListener) -> S,
+    S: hyper::service::Service<Request<Incoming>, Response = Response<B>, Error = Infallible>
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let mut http = ConnBuilder::new(TokioExecutor::new());
+    http.http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read);
+    let http = Arc::new(http);
+    let permits = Arc::new(Semaphore::new(limits.max_connections));
+    tokio::pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            p = Arc::clone(&permits).acquire_owned() => p.expect("the semaphore is never closed"),
+            () = &mut shutdown => return,
+        };
+        let socket = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((socket, _)) => socket,
+                Err(e) => {
+                    tokio::time::sleep(accept_backoff(&e)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => return,
+        };
+        let service = make(&listener);
+        let http = Arc::clone(&http);
+        tokio::spawn(async move {
+            let _ = http.serve_connection(TokioIo::new(socket), service).await;
+            drop(permit);
+        });
+    }
+}
+
+/// How long to wait after a failed `accept`: out of file descriptors (EMFILE, ENFILE) or
+/// memory, long enough for connections to close; otherwise (a client that reset before it was
+/// accepted) barely at all. Never zero: a failing accept must not spin.
+pub fn accept_backoff(e: &io::Error) -> Duration {
+    const EMFILE: i32 = 24;
+    const ENFILE: i32 = 23;
+    const ENOBUFS: i32 = 105;
+    const ENOMEM: i32 = 12;
+    match e.raw_os_error() {
+        Some(EMFILE | ENFILE | ENOBUFS | ENOMEM) => Duration::from_millis(100),
+        _ => Duration::from_millis(5),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn running_out_of_descriptors_backs_off() {
+        assert_eq!(
+            accept_backoff(&io::Error::from_raw_os_error(24)),
+            Duration::from_millis(100)
+        );
+        assert!(
+            accept_backoff(&io::Error::from(io::ErrorKind::ConnectionAborted)) > Duration::ZERO
+        );
+    }
+}
