@@ -144,8 +144,8 @@ fn extra_fields_size_type_and_signature_are_refused() {
         body,
     );
     refused("empty file", &post.fields, b"");
-    let too_big = vec![b'a'; 10 * 1024 * 1024 + 1];
-    refused("file over the 10 MiB limit", &post.fields, &too_big);
+    let one_over = [body.as_slice(), b"x"].concat();
+    refused("one byte over the declared size", &post.fields, &one_over);
 
     let ok = post_form(&post.url, &post.fields, "people.csv", body);
     assert!(
@@ -154,4 +154,13 @@ fn extra_fields_size_type_and_signature_are_refused() {
         ok.status,
         ok.body
     );
+
+    // A form declared at the kind's limit takes no more than the limit.
+    let limit = UploadKind::Csv.max_size();
+    let big = self::plan(UploadKind::Csv, "people.csv", limit);
+    let post = big.sign(&signer, &target(&server), now(), 300).unwrap();
+    let too_big = vec![b'a'; limit as usize + 1];
+    let r = post_form(&post.url, &post.fields, "people.csv", &too_big);
+    assert!((400..500).contains(&r.status), "{} {}", r.status, r.body);
+    assert_eq!(server.client().get(bucket, big.key.as_str()), None);
 }
