@@ -103,6 +103,17 @@ enum Command {
         #[arg(long)]
         template_id: Option<String>,
     },
+    /// Check logo files as the upload page and the server-side logo gate do, by their bytes:
+    /// prints `ok FILE` or `refused FILE: WHY` for each; exits 0 when all pass, 1 when any is
+    /// refused, 2 when a file cannot be read.
+    Validate {
+        /// email-logo or letter-logo.
+        #[arg(long)]
+        kind: UploadKind,
+        /// The files.
+        #[arg(required = true)]
+        files: Vec<std::path::PathBuf>,
+    },
     /// Copy a temporary logo to its permanent name, dropping its deletion tag; never overwrites.
     PromoteLogo {
         #[command(flatten)]
@@ -274,6 +285,12 @@ enum CliError {
     NotASpreadsheet(UploadKind),
     #[error("UPLOADKIT_GRANT_KEY must be at least 32 bytes")]
     WeakGrantKey,
+    #[error("{0}")]
+    Refused(String),
+    #[error("{0}: {1}")]
+    Unreadable(std::path::PathBuf, std::io::Error),
+    #[error("validate checks logos: use --kind email-logo or --kind letter-logo, not {0}")]
+    NotALogo(UploadKind),
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
     #[error("--at {0:?} is not an RFC 3339 time such as 2026-11-22T09:30:00Z")]
@@ -394,8 +411,36 @@ fn post_json(post: &PresignedPost, extra: Map<String, Value>) -> Value {
     Value::Object(out)
 }
 
+fn validate(kind: UploadKind, files: &[std::path::PathBuf]) -> Result<String, CliError> {
+    use uploadkit_validators::logo::{LogoKind, check_logo};
+    let logo = match kind {
+        UploadKind::EmailLogo => LogoKind::Email,
+        UploadKind::LetterLogo => LogoKind::Letter,
+        other => return Err(CliError::NotALogo(other)),
+    };
+    let mut lines = Vec::new();
+    let mut refused = false;
+    for file in files {
+        let bytes = std::fs::read(file).map_err(|e| CliError::Unreadable(file.clone(), e))?;
+        match check_logo(logo, &bytes) {
+            Ok(()) => lines.push(format!("ok {}", file.display())),
+            Err(e) => {
+                refused = true;
+                lines.push(format!("refused {}: {e}", file.display()));
+            }
+        }
+    }
+    let out = lines.join("\n");
+    if refused {
+        Err(CliError::Refused(out))
+    } else {
+        Ok(out)
+    }
+}
+
 fn run(cli: Cli) -> Result<String, CliError> {
     match cli.command {
+        Command::Validate { kind, files } => validate(kind, &files),
         Command::Local(args) => {
             let options = uploadkit_server::local::LocalOptions {
                 data_dir: args.data_dir,
@@ -646,6 +691,15 @@ fn main() -> ExitCode {
         Ok(out) => {
             println!("{out}");
             ExitCode::SUCCESS
+        }
+        // A verdict, not a failure of the command: on standard output, exit 1.
+        Err(CliError::Refused(out)) => {
+            println!("{out}");
+            ExitCode::FAILURE
+        }
+        Err(e @ CliError::Unreadable(..)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
         }
         Err(e) => {
             eprintln!("error: {e}");

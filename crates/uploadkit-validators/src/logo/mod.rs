@@ -2,9 +2,35 @@
 
 mod png_logo;
 mod svg_logo;
+pub mod svg_policy;
 
 pub use png_logo::{EmailLogo, MAX_PIXELS_PER_SIDE, validate_email_logo};
 pub use svg_logo::validate_letter_logo;
+
+/// Which logo a file is meant to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogoKind {
+    /// An email logo: a PNG.
+    Email,
+    /// A letter logo: an SVG.
+    Letter,
+}
+
+/// Checks a logo by its bytes alone (the name and the declared type are not trusted): the check
+/// the browser runs before an upload and the server runs before a logo is made permanent.
+///
+/// ```
+/// use uploadkit_validators::logo::{check_logo, LogoError, LogoKind};
+/// // An HTML page named `.png` is not a PNG, whatever its name says.
+/// assert_eq!(check_logo(LogoKind::Email, b"<html><script>alert(1)</script></html>"), Err(LogoError::NotPng));
+/// assert_eq!(check_logo(LogoKind::Letter, b"\x89PNG\r\n\x1a\n"), Err(LogoError::NotSvg));
+/// ```
+pub fn check_logo(kind: LogoKind, bytes: &[u8]) -> Result<(), LogoError> {
+    match kind {
+        LogoKind::Email => validate_email_logo(bytes).map(|_| ()),
+        LogoKind::Letter => validate_letter_logo(bytes),
+    }
+}
 
 /// The largest logo, in bytes (2 MiB).
 pub const MAX_LOGO_BYTES: usize = 2 * 1024 * 1024;
