@@ -97,10 +97,14 @@ fn a_temporary_logo_becomes_permanent_without_its_tag_and_never_overwrites() {
     let client = server.client();
     client.create_bucket("public-logos-local");
     let tag = format!("{}={}", TEMPORARY_TAG.0, TEMPORARY_TAG.1);
-    let png = b"\x89PNG\r\n\x1a\nlogo bytes";
-    for key in [
-        "temp-abc.png",
-        "letters/static/images/letter-template/temp-def.svg",
+    let png = logo_png(200, 120);
+    let png = png.as_slice();
+    for (key, body) in [
+        ("temp-abc.png", png),
+        (
+            "letters/static/images/letter-template/temp-def.svg",
+            LETTER_SVG.as_bytes(),
+        ),
     ] {
         let put = client.send(
             "PUT",
@@ -108,7 +112,7 @@ fn a_temporary_logo_becomes_permanent_without_its_tag_and_never_overwrites() {
             key,
             &[],
             &[("x-amz-tagging", tag.as_str())],
-            png,
+            body,
         );
         assert_eq!(put.status().as_u16(), 200);
         assert!(
@@ -129,7 +133,7 @@ fn a_temporary_logo_becomes_permanent_without_its_tag_and_never_overwrites() {
     assert_eq!(permanent.as_str(), "abc-hmrc.png");
     assert_eq!(
         client.get("public-logos-local", "abc-hmrc.png").as_deref(),
-        Some(png.as_slice())
+        Some(png)
     );
     assert!(
         !client
@@ -160,6 +164,104 @@ fn a_temporary_logo_becomes_permanent_without_its_tag_and_never_overwrites() {
             .unwrap_err(),
         S3Error::NotTemporary("abc.png".into())
     );
+}
+
+const LETTER_SVG: &str =
+    r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><path d="M0 0h10v10z"/></svg>"#;
+
+fn logo_png(width: u32, height: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, width, height);
+    encoder.set_color(png::ColorType::Grayscale);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().unwrap();
+    writer
+        .write_image_data(&vec![90u8; (width * height) as usize])
+        .unwrap();
+    writer.finish().unwrap();
+    out
+}
+
+#[test]
+fn promotion_checks_the_bytes_and_makes_nothing_permanent_when_they_fail() {
+    let server = Seaweed::start();
+    let client = server.client();
+    client.create_bucket("public-logos-local");
+    let ops = ops(&server, SECRET_KEY);
+    let rt = runtime();
+    let bucket = BucketName::new("public-logos-local").unwrap();
+    let letters = "letters/static/images/letter-template/";
+    let mut truncated = logo_png(200, 120);
+    truncated.truncate(truncated.len() - 20);
+    let cases: Vec<(String, Vec<u8>, &str)> = vec![
+        (
+            "temp-html.png".into(),
+            b"<html><script>alert(document.cookie)</script></html>".to_vec(),
+            "Logo must be a PNG file",
+        ),
+        (
+            "temp-svg.png".into(),
+            LETTER_SVG.as_bytes().to_vec(),
+            "Logo must be a PNG file",
+        ),
+        (
+            "temp-short.png".into(),
+            logo_png(200, 50),
+            "Logo must be at least 108 pixels high",
+        ),
+        (
+            "temp-truncated.png".into(),
+            truncated,
+            "Notify cannot read this file",
+        ),
+        (
+            "temp-big.png".into(),
+            [logo_png(200, 120), vec![0; 2 * 1024 * 1024]].concat(),
+            "smaller than 2MB",
+        ),
+        (
+            format!("{letters}temp-script.svg"),
+            br#"<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#.to_vec(),
+            "a script",
+        ),
+        (
+            format!("{letters}temp-smil.svg"),
+            br#"<svg xmlns="http://www.w3.org/2000/svg"><a><set attributeName="href" to="&#106;avascript:alert(1)"/></a></svg>"#.to_vec(),
+            "not allowed in a logo",
+        ),
+        (
+            format!("{letters}temp-png.svg"),
+            logo_png(200, 120),
+            "Branding must be an SVG file",
+        ),
+        (
+            format!("{letters}temp-text.svg"),
+            br#"<svg xmlns="http://www.w3.org/2000/svg"><text>HMRC</text></svg>"#.to_vec(),
+            "text which has not been converted to paths",
+        ),
+    ];
+    for (temp, body, why) in &cases {
+        let put = client.send("PUT", "public-logos-local", temp, &[], &[], body);
+        assert_eq!(put.status().as_u16(), 200);
+        let err = rt
+            .block_on(ops.promote_logo(&bucket, &ObjectKey::new(temp.as_str()).unwrap(), None))
+            .unwrap_err();
+        assert!(
+            matches!(err, S3Error::LogoRefused { .. }) && err.to_string().contains(why),
+            "{temp}: {err}"
+        );
+        let permanent = temp.replace("temp-", "");
+        assert_eq!(
+            client.head("public-logos-local", &permanent).0,
+            404,
+            "{temp}: nothing permanent"
+        );
+        assert_eq!(
+            client.get("public-logos-local", temp).as_deref(),
+            Some(body.as_slice()),
+            "{temp}: the temporary object is untouched"
+        );
+    }
 }
 
 #[test]

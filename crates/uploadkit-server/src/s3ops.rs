@@ -5,7 +5,7 @@ use base64::Engine as _;
 use md5::{Digest, Md5};
 use reqwest::Response;
 use time::OffsetDateTime;
-use uploadkit_core::catalogue::{TEMPORARY_TAG, permanent_logo_key};
+use uploadkit_core::catalogue::{LETTER_LOGO_PREFIX, TEMPORARY_TAG, permanent_logo_key};
 use uploadkit_core::clock::SigningTime;
 use uploadkit_core::encode::uri_encode;
 use uploadkit_core::s3::{BucketName, ObjectKey, S3Call, S3Target, sign_request};
@@ -67,6 +67,14 @@ pub enum S3Error {
         "{0} exists already; permanent logos are never overwritten (old emails and letters still point at them)"
     )]
     WouldOverwrite(String),
+    /// The temporary logo fails the logo check: nothing was made permanent.
+    #[error("{key} was not made permanent: {reason}")]
+    LogoRefused {
+        /// The temporary key.
+        key: String,
+        /// Why, in the app's words where it has them.
+        reason: uploadkit_validators::logo::LogoError,
+    },
     /// Not a temporary logo key.
     #[error(
         "{0} is not a temporary logo key (temp-… at the bucket root or under letters/static/images/letter-template/)"
@@ -359,8 +367,59 @@ impl S3Ops {
         Ok(())
     }
 
+    /// Fetches a temporary logo (at most one byte over the limit) and checks it as the kind its
+    /// key's namespace says: a PNG for email logos, an SVG for letter logos.
+    async fn check_temporary_logo(
+        &self,
+        bucket: &BucketName,
+        temp: &ObjectKey,
+    ) -> Result<(), S3Error> {
+        use uploadkit_validators::logo::{LogoError, LogoKind, MAX_LOGO_BYTES, check_logo};
+        let kind = if temp.as_str().starts_with(LETTER_LOGO_PREFIX) {
+            LogoKind::Letter
+        } else {
+            LogoKind::Email
+        };
+        let range = format!("bytes=0-{MAX_LOGO_BYTES}");
+        let response = self
+            .send(
+                "GET",
+                bucket,
+                Some(temp),
+                &[],
+                &[("range", range.as_str())],
+                b"",
+            )
+            .await?;
+        if !matches!(response.status().as_u16(), 200 | 206) {
+            return Err(self.error(bucket, response).await);
+        }
+        // The whole size, from `Content-Range: bytes 0-N/TOTAL` when S3 cut the answer short.
+        let total = response
+            .headers()
+            .get("content-range")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit_once('/'))
+            .and_then(|(_, total)| total.parse::<usize>().ok());
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| S3Error::Network(e.to_string()))?;
+        let refused = |reason| S3Error::LogoRefused {
+            key: temp.as_str().to_owned(),
+            reason,
+        };
+        let size = total.unwrap_or(bytes.len()).max(bytes.len());
+        if size > MAX_LOGO_BYTES {
+            return Err(refused(LogoError::TooLarge(size)));
+        }
+        check_logo(kind, &bytes).map_err(refused)
+    }
+
     /// Copies a temporary logo to its permanent name (with `-{slug}` before the extension when
-    /// given), dropping its tags; refuses to overwrite a permanent logo.
+    /// given), dropping its tags; refuses to overwrite a permanent logo, and refuses a logo that
+    /// fails the logo check (PNG fully decoded, SVG by the allow-list), leaving nothing
+    /// permanent.
     pub async fn promote_logo(
         &self,
         bucket: &BucketName,
@@ -377,6 +436,9 @@ impl S3Ops {
             404 => {}
             _ => return Err(self.error(bucket, head).await),
         }
+        // The gate: the browser's check is a convenience an uploader can skip, so the bytes
+        // are checked here, by what they are rather than what they are called.
+        self.check_temporary_logo(bucket, temp).await?;
         let source = format!("/{}/{}", bucket.as_str(), uri_encode(temp.as_str(), true));
         let headers = [
             ("x-amz-copy-source", source.as_str()),
