@@ -197,3 +197,20 @@ fn a_text_message_over_918_characters_fails_its_row() {
         "There is a problem with your data: 1 row has a message that is too long or empty"
     );
 }
+
+#[test]
+fn a_binary_file_gets_one_verdict_however_it_is_chunked() {
+    // Found by the `csv` fuzz target: the rows before a NUL were reported when the file came in
+    // small chunks and not when it came whole.
+    let file = b"email \x17address,name\na@b.cootAnn\nnot an e\x00emm";
+    let whole = validate_csv(CsvSpec::new(TemplateType::Email, vec![]), file);
+    for size in [1, 2, 7, 40] {
+        let mut check = CsvValidator::new(CsvSpec::new(TemplateType::Email, vec![]));
+        for chunk in file.chunks(size) {
+            check.feed(chunk);
+        }
+        assert_eq!(check.finish(), whole, "chunks of {size}");
+    }
+    assert_eq!(whole.file_errors, vec![FileError::Binary { offset: 40 }]);
+    assert_eq!(whole.rows, 0);
+}

@@ -202,7 +202,13 @@ impl CsvValidator {
         self.pending = bytes[valid_to..].to_vec();
     }
 
+    /// Stops the check. A file that cannot be read (binary, not UTF-8) gets that one error and
+    /// nothing else, whatever the rows before the fault held, so the verdict is the same however
+    /// the file was chunked; a file with too many rows keeps what its rows showed.
     fn fail(&mut self, error: FileError) {
+        if matches!(error, FileError::Binary { .. } | FileError::NotUtf8 { .. }) {
+            self.report = CsvReport::default();
+        }
         self.report.file_errors.push(error);
         self.stopped = true;
     }
