@@ -5,6 +5,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Miniflare } from "miniflare";
@@ -227,6 +228,35 @@ test("an SVG logo is served inert, a permanent name is immutable, a missing logo
     assert.equal(again.headers.get("x-uploadkit-cache"), "hit");
     await again.arrayBuffer();
     assert.equal(proxy.requests.length, before + 1, "the 404 is cached");
+  } finally {
+    await mf.dispose();
+  }
+});
+
+test("the logo reply table, as the native logo route answers it (tests/vectors/logo_replies.json)", async () => {
+  const table = JSON.parse(readFileSync(join(ROOT, "tests/vectors/logo_replies.json"), "utf8"));
+  const png = Buffer.from(Array.from({ length: table.logos.png.len }, (_, i) => (i * 7) % 251));
+  const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><path d="M0 0h1"/></svg>');
+  const bodies = { png, svg };
+  await putLogo(table.logos.png.key, png, table.logos.png.type);
+  await putLogo(table.logos.svg.key, svg, table.logos.svg.type);
+  const mf = worker({});
+  try {
+    const etag = (await cdn(mf, table.logos.png.path)).headers.get("etag");
+    assert.ok(etag, "the origin gives an ETag");
+    for (const c of table.cases) {
+      const body = bodies[c.logo];
+      const fill = (v) => v.replaceAll("$etag", etag).replaceAll("$len", String(body.length));
+      const headers = Object.fromEntries(Object.entries(c.headers).map(([k, v]) => [k, fill(v)]));
+      const response = await cdn(mf, table.logos[c.logo].path, { method: c.method, headers });
+      assert.equal(response.status, c.status, c.name);
+      for (const [k, v] of Object.entries(c.expect)) assert.equal(response.headers.get(k), fill(v), `${c.name}: ${k}`);
+      for (const k of c.absent ?? []) assert.equal(response.headers.get(k), null, `${c.name}: ${k}`);
+      const got = Buffer.from(await response.arrayBuffer());
+      if (c.body === "whole") assert.deepEqual(got, body, c.name);
+      else if (c.body === "empty") assert.equal(got.length, 0, c.name);
+      else assert.deepEqual(got, body.subarray(c.body[0], c.body[1] + 1), c.name);
+    }
   } finally {
     await mf.dispose();
   }

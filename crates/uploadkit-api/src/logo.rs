@@ -234,6 +234,148 @@ pub fn range(header: &str, len: u64) -> RangeAnswer {
     RangeAnswer::Partial { start, end }
 }
 
+/// What a logo request asks, from its method and headers.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LogoRequest<'a> {
+    /// `GET` or `HEAD` (anything else is a 405).
+    pub method: &'a str,
+    /// `If-None-Match`, if sent.
+    pub if_none_match: Option<&'a str>,
+    /// `Range`, if sent.
+    pub range: Option<&'a str>,
+}
+
+/// What is known of the stored logo: its length and `ETag`.
+#[derive(Debug, Clone, Copy)]
+pub struct LogoObject<'a> {
+    /// Its length in bytes.
+    pub len: u64,
+    /// Its `ETag`, if the origin gave one.
+    pub etag: Option<&'a str>,
+}
+
+/// Which bytes of the logo a reply carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogoBody {
+    /// None (`HEAD`, 304, 405, 416).
+    Empty,
+    /// The whole object.
+    Whole,
+    /// Bytes `start..=end`.
+    Slice {
+        /// First byte.
+        start: u64,
+        /// Last byte, inclusive.
+        end: u64,
+    },
+}
+
+/// A logo reply: status, headers and which bytes go in the body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogoReply {
+    /// The HTTP status.
+    pub status: u16,
+    /// The headers.
+    pub headers: Vec<(&'static str, String)>,
+    /// The body.
+    pub body: LogoBody,
+}
+
+impl LogoReply {
+    /// A header's value.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// The 405 for a method a logo is not served with (anything but `GET` and `HEAD`): adapters ask
+/// before they fetch anything.
+///
+/// ```
+/// use uploadkit_api::logo::refuse_method;
+/// assert!(refuse_method("GET").is_none());
+/// assert_eq!(refuse_method("POST").unwrap().status, 405);
+/// ```
+pub fn refuse_method(method: &str) -> Option<LogoReply> {
+    (!matches!(method, "GET" | "HEAD")).then(|| LogoReply {
+        status: 405,
+        headers: vec![
+            ("allow", "GET, HEAD".to_owned()),
+            ("cache-control", "no-store".to_owned()),
+        ],
+        body: LogoBody::Empty,
+    })
+}
+
+/// The one decision on how a logo is answered, made for the native logo route and the edge
+/// worker alike: 405 for other methods, 304 when `If-None-Match` matches, 206 or 416 for a
+/// `Range`, else 200; `HEAD` as `GET` without a body; the logo's headers (type, cache,
+/// `nosniff`, CSP sandbox for SVG, CORP, `ETag`) and the exact `Content-Length` on every reply.
+///
+/// ```
+/// use uploadkit_api::logo::{logo_reply, LogoBody, LogoKey, LogoObject, LogoRequest};
+/// let key = LogoKey::from_path("/crest.png").unwrap();
+/// let object = LogoObject { len: 1000, etag: Some("\"v1\"") };
+/// let get = |range, inm| logo_reply(&key, &LogoRequest { method: "GET", range, if_none_match: inm }, object, 300);
+/// assert_eq!(get(None, None).status, 200);
+/// assert_eq!(get(None, Some("\"v1\"")).status, 304);
+/// let part = get(Some("bytes=0-9"), None);
+/// assert_eq!((part.status, part.body, part.header("content-length")), (206, LogoBody::Slice { start: 0, end: 9 }, Some("10")));
+/// assert_eq!(get(Some("bytes=5000-"), None).status, 416);
+/// ```
+pub fn logo_reply(
+    key: &LogoKey,
+    request: &LogoRequest<'_>,
+    object: LogoObject<'_>,
+    temporary_max_age: u32,
+) -> LogoReply {
+    if let Some(refusal) = refuse_method(request.method) {
+        return refusal;
+    }
+    let head = request.method == "HEAD";
+    let mut headers = key.headers(object.etag, temporary_max_age);
+    let reply = |status, mut headers: Vec<(&'static str, String)>, body: LogoBody, len: u64| {
+        headers.push(("content-length", len.to_string()));
+        LogoReply {
+            status,
+            headers,
+            body: if head { LogoBody::Empty } else { body },
+        }
+    };
+    if let (Some(etag), Some(condition)) = (object.etag, request.if_none_match)
+        && none_match(condition, etag)
+    {
+        let mut reply = reply(304, headers, LogoBody::Empty, 0);
+        // A 304 carries no body and says nothing of its length.
+        reply.headers.retain(|(k, _)| *k != "content-length");
+        return reply;
+    }
+    match request.range.map(|spec| range(spec, object.len)) {
+        None | Some(RangeAnswer::Full) => reply(200, headers, LogoBody::Whole, object.len),
+        Some(RangeAnswer::Partial { start, end }) => {
+            headers.push((
+                "content-range",
+                format!("bytes {start}-{end}/{}", object.len),
+            ));
+            reply(
+                206,
+                headers,
+                LogoBody::Slice { start, end },
+                end - start + 1,
+            )
+        }
+        Some(RangeAnswer::Unsatisfiable) => {
+            headers.push(("content-range", format!("bytes */{}", object.len)));
+            let mut reply = reply(416, headers, LogoBody::Empty, 0);
+            reply.body = LogoBody::Empty;
+            reply
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,9 @@
 use futures_util::future::{Either, select};
 use std::time::Duration;
 
-use uploadkit_api::logo::{LogoKey, NOT_FOUND_MAX_AGE, RangeAnswer, none_match, range};
+use uploadkit_api::logo::{
+    LogoBody, LogoKey, LogoObject, LogoRequest, NOT_FOUND_MAX_AGE, logo_reply, refuse_method,
+};
 use uploadkit_core::encode::uri_encode;
 use uploadkit_core::s3::{S3Call, sign_request};
 use worker::{
@@ -54,9 +56,14 @@ fn empty(status: u16, extra: &[(&str, &str)]) -> Result<Response> {
 
 /// Serves one logo request.
 pub async fn serve(req: Request, config: &EdgeConfig, ctx: &Context) -> Result<Response> {
-    let method = req.method();
-    if !matches!(method, Method::Get | Method::Head) {
-        return empty(405, &[("allow", "GET, HEAD")]);
+    if let Some(refusal) = refuse_method(req.method().as_ref()) {
+        let headers = Headers::new();
+        for (k, v) in &refusal.headers {
+            headers.set(k, v)?;
+        }
+        return Ok(Response::empty()?
+            .with_status(refusal.status)
+            .with_headers(headers));
     }
     let key = match LogoKey::from_path(&req.path()) {
         Ok(key) => key,
@@ -126,7 +133,8 @@ enum Body {
     Cached(Response),
 }
 
-/// The answer to `req` from the whole object: 200, 304, 206 or 416; `HEAD` without a body.
+/// The answer to `req` from the whole object, as `logo_reply` decides it (the native logo route
+/// answers with the same function).
 async fn answer(
     req: &Request,
     key: &LogoKey,
@@ -135,55 +143,62 @@ async fn answer(
     etag: Option<String>,
     source: Source,
 ) -> Result<Response> {
+    let (if_none_match, range) = (
+        req.headers().get("if-none-match")?,
+        req.headers().get("range")?,
+    );
+    let method = req.method();
+    // The length without reading a cached body, when its headers say it.
+    let (body, len) = match body {
+        Body::Cached(cached) => {
+            match cached
+                .headers()
+                .get("content-length")?
+                .and_then(|l| l.parse::<u64>().ok())
+            {
+                Some(len) => (Body::Cached(cached), len),
+                None => {
+                    let mut cached = cached;
+                    let bytes = cached.bytes().await?;
+                    let len = bytes.len() as u64;
+                    (Body::Bytes(bytes), len)
+                }
+            }
+        }
+        Body::Bytes(bytes) => {
+            let len = bytes.len() as u64;
+            (Body::Bytes(bytes), len)
+        }
+    };
+    let request = LogoRequest {
+        method: method.as_ref(),
+        if_none_match: if_none_match.as_deref(),
+        range: range.as_deref(),
+    };
+    let object = LogoObject {
+        len,
+        etag: etag.as_deref(),
+    };
+    let reply = logo_reply(key, &request, object, config.temp_max_age);
     let headers = Headers::new();
-    for (k, v) in key.headers(etag.as_deref(), config.temp_max_age) {
-        headers.set(k, &v)?;
+    for (k, v) in &reply.headers {
+        headers.set(k, v)?;
     }
     headers.set("x-uploadkit-cache", source.as_str())?;
-    if let (Some(etag), Some(condition)) = (&etag, req.headers().get("if-none-match")?)
-        && none_match(&condition, etag)
-    {
-        return Ok(Response::empty()?.with_status(304).with_headers(headers));
-    }
-    let range_spec = req.headers().get("range")?;
-    let body = match body {
+    let response = match (reply.body, body) {
+        (LogoBody::Empty, _) => Response::empty()?,
         // A whole cached logo passes through unread: the worker never copies its bytes.
-        Body::Cached(cached) if range_spec.is_none() => {
-            if let Some(len) = cached.headers().get("content-length")? {
-                headers.set("content-length", &len)?;
-            }
-            let response = if req.method() == Method::Head {
-                Response::empty()?
-            } else {
-                Response::from_body(cached.into_parts().1)?
+        (LogoBody::Whole, Body::Cached(cached)) => Response::from_body(cached.into_parts().1)?,
+        (LogoBody::Whole, Body::Bytes(bytes)) => Response::from_bytes(bytes)?,
+        (LogoBody::Slice { start, end }, body) => {
+            let bytes = match body {
+                Body::Cached(mut cached) => cached.bytes().await?,
+                Body::Bytes(bytes) => bytes,
             };
-            return Ok(response.with_status(200).with_headers(headers));
+            Response::from_bytes(bytes[start as usize..=end as usize].to_vec())?
         }
-        Body::Cached(mut cached) => cached.bytes().await?,
-        Body::Bytes(bytes) => bytes,
     };
-    let len = body.len() as u64;
-    let (status, body) = match range_spec {
-        None => (200, body),
-        Some(spec) => match range(&spec, len) {
-            RangeAnswer::Full => (200, body),
-            RangeAnswer::Partial { start, end } => {
-                headers.set("content-range", &format!("bytes {start}-{end}/{len}"))?;
-                (206, body[start as usize..=end as usize].to_vec())
-            }
-            RangeAnswer::Unsatisfiable => {
-                headers.set("content-range", &format!("bytes */{len}"))?;
-                return Ok(Response::empty()?.with_status(416).with_headers(headers));
-            }
-        },
-    };
-    headers.set("content-length", &body.len().to_string())?;
-    let response = if req.method() == Method::Head {
-        Response::empty()?
-    } else {
-        Response::from_bytes(body)?
-    };
-    Ok(response.with_status(status).with_headers(headers))
+    Ok(response.with_status(reply.status).with_headers(headers))
 }
 
 /// A signed GET to the logo bucket, given `origin_timeout_ms`; nothing of an error body is kept.

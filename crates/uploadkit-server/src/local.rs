@@ -170,10 +170,10 @@ pub async fn run(
         bucket: catalogue.name(Bucket::Logo).clone(),
         target,
         credentials,
-        http: reqwest::Client::new(),
+        http: crate::cdn::origin_client(),
     });
     let cdn_router = Router::new()
-        .route("/{*key}", get(logo))
+        .route("/{*key}", axum::routing::any(logo))
         .with_state(cdn_state);
 
     println!("uploadkit local stack");
