@@ -29,6 +29,9 @@ pub enum ApiError {
     /// The origin is not on the allow-list.
     #[error("origin {0:?} is not allowed")]
     OriginNotAllowed(String),
+    /// The request body is over the API's limit (judged from `Content-Length` before it is read).
+    #[error("the request body is over {0} bytes")]
+    BodyTooLarge(usize),
     /// The body is not the JSON the route expects.
     #[error("invalid request body: {0}")]
     BadBody(String),
@@ -68,7 +71,7 @@ impl ApiError {
             | Self::ReportNotGranted(_)
             | Self::OriginNotAllowed(_) => 403,
             Self::BadBody(_) | Self::BadField { .. } => 400,
-            Self::TooLarge(_) => 413,
+            Self::TooLarge(_) | Self::BodyTooLarge(_) => 413,
             Self::UnsupportedType(_) => 415,
             Self::Unavailable(_) => 503,
             Self::NotFound(_) => 404,
@@ -90,6 +93,7 @@ impl ApiError {
             Self::BadBody(_) => "bad_request",
             Self::BadField { .. } => "invalid_field",
             Self::TooLarge(_) => "file_too_large",
+            Self::BodyTooLarge(_) => "body_too_large",
             Self::UnsupportedType(_) => "unsupported_type",
             Self::Unavailable(_) => "signing_unavailable",
             Self::NotFound(_) => "not_found",

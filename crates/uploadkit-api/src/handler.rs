@@ -61,6 +61,25 @@ pub fn needs_signer(req: &ApiRequest) -> bool {
     req.method == "POST" && matches!(req.path.as_str(), "/v1/uploads" | "/v1/downloads")
 }
 
+/// Refuses a request from its `Content-Length` before its body is read: both adapters ask this
+/// first, so an oversize body is never taken in.
+///
+/// ```
+/// use uploadkit_api::handler::{refuse_length, MAX_BODY_BYTES};
+/// assert!(refuse_length(Some("512")).is_none());
+/// assert!(refuse_length(None).is_none());
+/// assert_eq!(refuse_length(Some("400000000")).unwrap().status(), 413);
+/// assert_eq!(refuse_length(Some("-1")).unwrap().status(), 400);
+/// ```
+pub fn refuse_length(content_length: Option<&str>) -> Option<ApiError> {
+    let length = content_length?;
+    match length.trim().parse::<u64>() {
+        Ok(n) if n > MAX_BODY_BYTES as u64 => Some(ApiError::BodyTooLarge(MAX_BODY_BYTES)),
+        Ok(_) => None,
+        Err(_) => Some(ApiError::BadBody("Content-Length is not a number".into())),
+    }
+}
+
 fn signer<'a>(ctx: &Context<'a>) -> Result<&'a Signer, ApiError> {
     ctx.signer.ok_or_else(|| {
         ApiError::Unavailable("no signing credentials were given for this request".into())
@@ -119,9 +138,7 @@ fn grant(config: &ApiConfig, req: &ApiRequest, now: SigningTime) -> Result<Grant
 
 fn body(req: &ApiRequest) -> Result<Map<String, Value>, ApiError> {
     if req.body.len() > MAX_BODY_BYTES {
-        return Err(ApiError::BadBody(format!(
-            "the body is over {MAX_BODY_BYTES} bytes"
-        )));
+        return Err(ApiError::BodyTooLarge(MAX_BODY_BYTES));
     }
     match serde_json::from_slice::<Value>(&req.body) {
         Ok(Value::Object(map)) => Ok(map),

@@ -457,6 +457,9 @@ fn run(cli: Cli) -> Result<String, CliError> {
         }
         Command::Serve(args) => {
             let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+            // A weak or missing grant key is refused before anything else is looked at.
+            uploadkit_api::config::grant_keys(&env)
+                .map_err(|e| uploadkit_server::ServerError::Config(e.to_string()))?;
             let resolution = credentials::resolve(args.profile.as_deref())?;
             let config = uploadkit_server::serve::config_from_env(env, resolution.region.clone())?;
             let runtime = tokio::runtime::Runtime::new().map_err(CliError::Runtime)?;

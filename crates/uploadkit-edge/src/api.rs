@@ -1,7 +1,7 @@
 //! The presign API: the worker's request in, `uploadkit_api::handle` (the native server's own
 //! handler), the response out.
 
-use uploadkit_api::handler::{MAX_BODY_BYTES, needs_signer};
+use uploadkit_api::handler::{MAX_BODY_BYTES, needs_signer, refuse_length};
 use uploadkit_api::{ApiError, ApiRequest, ApiResponse, ConfigError, Context, handle};
 use uploadkit_core::catalogue::UploadId;
 use worker::{Headers, Request, Response, Result};
@@ -32,11 +32,13 @@ pub fn config_error(e: &ConfigError) -> Result<Response> {
 
 /// `/v1/…`.
 pub async fn serve(mut req: Request, config: &EdgeConfig) -> Result<Response> {
+    // Judged from its length before a byte of it is read.
+    if let Some(e) = refuse_length(req.headers().get("content-length")?.as_deref()) {
+        return error(&e);
+    }
     let body = req.bytes().await.unwrap_or_default();
     if body.len() > MAX_BODY_BYTES {
-        return error(&ApiError::BadBody(format!(
-            "the body is over {MAX_BODY_BYTES} bytes"
-        )));
+        return error(&ApiError::BodyTooLarge(MAX_BODY_BYTES));
     }
     let request = ApiRequest {
         method: req.method().to_string(),

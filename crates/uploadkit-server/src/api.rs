@@ -7,7 +7,7 @@ use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
 use axum::response::Response;
 use time::OffsetDateTime;
-use uploadkit_api::handler::{MAX_BODY_BYTES, needs_signer};
+use uploadkit_api::handler::{MAX_BODY_BYTES, needs_signer, refuse_length};
 use uploadkit_api::{ApiConfig, ApiError, ApiRequest, ApiResponse, Context, handle};
 use uploadkit_core::catalogue::UploadId;
 use uploadkit_core::clock::SigningTime;
@@ -30,10 +30,19 @@ pub async fn api(State(state): State<Arc<ApiState>>, request: Request) -> Respon
         .iter()
         .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
         .collect();
-    let body = match to_bytes(body, MAX_BODY_BYTES + 1).await {
+    // Judged from its length before a byte of it is read; a body without one is read up to the
+    // limit and no further.
+    let length = parts
+        .headers
+        .get(axum::http::header::CONTENT_LENGTH)
+        .map(|v| v.to_str().unwrap_or("?"));
+    if let Some(e) = refuse_length(length) {
+        return into_response(ApiResponse::json(e.status(), e.body()));
+    }
+    let body = match to_bytes(body, MAX_BODY_BYTES).await {
         Ok(b) => b.to_vec(),
         Err(_) => {
-            let e = ApiError::BadBody(format!("the body is over {MAX_BODY_BYTES} bytes"));
+            let e = ApiError::BodyTooLarge(MAX_BODY_BYTES);
             return into_response(ApiResponse::json(e.status(), e.body()));
         }
     };

@@ -16,8 +16,6 @@ use hyper_util::server::conn::auto::Builder as ConnBuilder;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
-use tower::ServiceBuilder;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
 /// A listener's bounds.
@@ -30,7 +28,7 @@ pub struct Limits {
     pub request: Duration,
     /// Connections served at once; more wait in the kernel's backlog.
     pub max_connections: usize,
-    /// The largest request body, in bytes (413 over it).
+    /// The largest request body, in bytes (413 over it): the store's; the API's is its own.
     pub max_body: usize,
 }
 
@@ -60,16 +58,14 @@ impl Limits {
     };
 }
 
-/// An axum router with the request timeout and body limit of `limits` (tower-http layers).
+/// An axum router with the request timeout of `limits` (tower-http's layer). Its routes read
+/// bodies only through their own limit (the API's 16 KiB, refused as JSON from the length) or
+/// not at all (the page, the logo route).
 pub fn bounded(router: axum::Router, limits: Limits) -> axum::Router {
-    router.layer(
-        ServiceBuilder::new()
-            .layer(RequestBodyLimitLayer::new(limits.max_body))
-            .layer(TimeoutLayer::with_status_code(
-                http::StatusCode::REQUEST_TIMEOUT,
-                limits.request,
-            )),
-    )
+    router.layer(TimeoutLayer::with_status_code(
+        http::StatusCode::REQUEST_TIMEOUT,
+        limits.request,
+    ))
 }
 
 /// Serves an axum router on `listener` within `limits` until `shutdown` completes.
