@@ -389,6 +389,9 @@ fn scope_and_field_attacks_are_refused_and_sign_nothing() {
     assert_eq!(r.json::<Value>().unwrap()["error"], "origin_not_allowed");
 }
 
+/// A name, the form's fields, the file, and the store's status and error code.
+type FormAttack = (&'static str, Vec<(String, String)>, Vec<u8>, u16, &'static str);
+
 #[test]
 fn tampered_forms_and_unsigned_posts_write_nothing_to_the_store() {
     let stack = Stack::start();
@@ -407,7 +410,7 @@ fn tampered_forms_and_unsigned_posts_write_nothing_to_the_store() {
     let file = b"email address\na@b.com\n";
     assert_eq!(file.len(), 22);
     let before = stack.stored();
-    let attacks: Vec<(&str, Vec<(String, String)>, Vec<u8>, u16, &str)> = vec![
+    let attacks: Vec<FormAttack> = vec![
         (
             "a tampered signature",
             with_tampered_signature(&fields),
