@@ -170,16 +170,7 @@ const LETTER_SVG: &str =
     r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><path d="M0 0h10v10z"/></svg>"#;
 
 fn logo_png(width: u32, height: u32) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut encoder = png::Encoder::new(&mut out, width, height);
-    encoder.set_color(png::ColorType::Grayscale);
-    encoder.set_depth(png::BitDepth::Eight);
-    let mut writer = encoder.write_header().unwrap();
-    writer
-        .write_image_data(&vec![90u8; (width * height) as usize])
-        .unwrap();
-    writer.finish().unwrap();
-    out
+    uploadkit_tests::png(width, height)
 }
 
 #[test]

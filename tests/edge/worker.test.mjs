@@ -262,6 +262,42 @@ test("the logo reply table, as the native logo route answers it (tests/vectors/l
   }
 });
 
+test("a temporary logo is promoted through the worker only when its bytes pass the gate", async () => {
+  const mf = worker({});
+  const promote = async (key, token = grant()) => {
+    const response = await mf.dispatchFetch(`${API}/v1/logos/promote`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json", origin: "https://admin.test" },
+      body: JSON.stringify({ key, slug: "Cabinet Office" }),
+    });
+    return { status: response.status, json: await response.json() };
+  };
+  try {
+    await putLogo("temp-edge-gate-good.png", png(150, 110), "image/png");
+    const good = await promote("temp-edge-gate-good.png");
+    assert.equal(good.status, 200, JSON.stringify(good.json));
+    assert.equal(good.json.key, "edge-gate-good-cabinet-office.png");
+    assert.equal(good.json.url, "https://logos.test/edge-gate-good-cabinet-office.png");
+    assert.equal((await cdn(mf, "/edge-gate-good-cabinet-office.png")).status, 200);
+    const again = await promote("temp-edge-gate-good.png");
+    assert.equal(again.status, 409);
+    assert.equal(again.json.error, "logo_exists");
+
+    await putLogo("temp-edge-gate-html.png", Buffer.from("<html><script>alert(1)</script></html>"), "image/png");
+    const html = await promote("temp-edge-gate-html.png");
+    assert.equal(html.status, 422);
+    assert.equal(html.json.error, "logo_refused");
+    assert.match(html.json.message, /Logo must be a PNG file/);
+    assert.equal((await cdn(mf, "/edge-gate-html-cabinet-office.png")).status, 404, "nothing permanent");
+
+    const csvOnly = await promote("temp-edge-gate-good.png", grant({ kinds: ["csv"] }));
+    assert.equal(csvOnly.status, 403);
+    assert.equal(csvOnly.json.error, "kind_not_granted");
+  } finally {
+    await mf.dispose();
+  }
+});
+
 test("refused paths and methods never reach the origin", async () => {
   const mf = worker({});
   try {

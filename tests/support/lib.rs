@@ -50,3 +50,17 @@ pub fn stop_process_group(child: &mut std::process::Child) {
         .status();
     let _ = child.wait();
 }
+
+/// A grey PNG of `width` × `height`, encoded with the `png` crate.
+pub fn png(width: u32, height: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, width, height);
+    encoder.set_color(png::ColorType::Grayscale);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().expect("a valid header");
+    writer
+        .write_image_data(&vec![90u8; (width * height) as usize])
+        .expect("the right amount of data");
+    writer.finish().expect("a finished PNG");
+    out
+}

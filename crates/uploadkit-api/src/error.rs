@@ -52,6 +52,18 @@ pub enum ApiError {
     /// The credentials cannot sign (expired, or none).
     #[error("cannot sign: {0}")]
     Unavailable(String),
+    /// The permanent logo exists already.
+    #[error("{0}")]
+    Conflict(String),
+    /// The logo fails the logo check.
+    #[error("{0}")]
+    LogoRefused(String),
+    /// The object asked for does not exist.
+    #[error("{0}")]
+    Missing(String),
+    /// S3 refused or could not be reached.
+    #[error("{0}")]
+    Upstream(String),
     /// No such route.
     #[error("no such endpoint: {0}")]
     NotFound(String),
@@ -74,6 +86,10 @@ impl ApiError {
             Self::TooLarge(_) | Self::BodyTooLarge(_) => 413,
             Self::UnsupportedType(_) => 415,
             Self::Unavailable(_) => 503,
+            Self::Conflict(_) => 409,
+            Self::LogoRefused(_) => 422,
+            Self::Missing(_) => 404,
+            Self::Upstream(_) => 502,
             Self::NotFound(_) => 404,
             Self::MethodNotAllowed(_) => 405,
         }
@@ -96,6 +112,10 @@ impl ApiError {
             Self::BodyTooLarge(_) => "body_too_large",
             Self::UnsupportedType(_) => "unsupported_type",
             Self::Unavailable(_) => "signing_unavailable",
+            Self::Conflict(_) => "logo_exists",
+            Self::LogoRefused(_) => "logo_refused",
+            Self::Missing(_) => "not_found",
+            Self::Upstream(_) => "s3_error",
             Self::NotFound(_) => "not_found",
             Self::MethodNotAllowed(_) => "method_not_allowed",
         }

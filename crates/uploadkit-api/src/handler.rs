@@ -58,7 +58,11 @@ pub struct Context<'a> {
 /// assert!(!needs_signer(&req("GET", "/v1/health")));
 /// ```
 pub fn needs_signer(req: &ApiRequest) -> bool {
-    req.method == "POST" && matches!(req.path.as_str(), "/v1/uploads" | "/v1/downloads")
+    req.method == "POST"
+        && matches!(
+            req.path.as_str(),
+            "/v1/uploads" | "/v1/downloads" | crate::promote::PROMOTE_PATH
+        )
 }
 
 /// Refuses a request from its `Content-Length` before its body is read: both adapters ask this
@@ -112,11 +116,16 @@ pub fn handle(config: &ApiConfig, req: &ApiRequest, ctx: &Context<'_>) -> ApiRes
         Ok(body) => ApiResponse::json(200, body.to_string().into_bytes()),
         Err(e) => return error_response(config, req, &e),
     };
-    config.cors.decorate(req, &mut response);
+    decorate(config, req, &mut response);
     response
 }
 
-fn error_response(config: &ApiConfig, req: &ApiRequest, e: &ApiError) -> ApiResponse {
+/// CORS headers on an answer to an allowed origin.
+pub(crate) fn decorate(config: &ApiConfig, req: &ApiRequest, response: &mut ApiResponse) {
+    config.cors.decorate(req, response);
+}
+
+pub(crate) fn error_response(config: &ApiConfig, req: &ApiRequest, e: &ApiError) -> ApiResponse {
     let mut response = ApiResponse::json(e.status(), e.body());
     if matches!(e, ApiError::Grant(_)) {
         response
@@ -127,7 +136,11 @@ fn error_response(config: &ApiConfig, req: &ApiRequest, e: &ApiError) -> ApiResp
     response
 }
 
-fn grant(config: &ApiConfig, req: &ApiRequest, now: SigningTime) -> Result<Grant, ApiError> {
+pub(crate) fn grant_of(
+    config: &ApiConfig,
+    req: &ApiRequest,
+    now: SigningTime,
+) -> Result<Grant, ApiError> {
     let header = req.header("authorization").ok_or(GrantError::Missing)?;
     let token = header
         .strip_prefix("Bearer ")
@@ -136,7 +149,7 @@ fn grant(config: &ApiConfig, req: &ApiRequest, now: SigningTime) -> Result<Grant
     Ok(config.grant_keys.verify(token, now)?)
 }
 
-fn body(req: &ApiRequest) -> Result<Map<String, Value>, ApiError> {
+pub(crate) fn body_json(req: &ApiRequest) -> Result<Map<String, Value>, ApiError> {
     if req.body.len() > MAX_BODY_BYTES {
         return Err(ApiError::BodyTooLarge(MAX_BODY_BYTES));
     }
@@ -147,7 +160,7 @@ fn body(req: &ApiRequest) -> Result<Map<String, Value>, ApiError> {
     }
 }
 
-fn text<'a>(
+pub(crate) fn text_field<'a>(
     body: &'a Map<String, Value>,
     field: &'static str,
 ) -> Result<Option<&'a str>, ApiError> {
@@ -161,24 +174,27 @@ fn text<'a>(
     }
 }
 
-fn required<'a>(body: &'a Map<String, Value>, field: &'static str) -> Result<&'a str, ApiError> {
-    text(body, field)?.ok_or(ApiError::BadField {
+pub(crate) fn required_text<'a>(
+    body: &'a Map<String, Value>,
+    field: &'static str,
+) -> Result<&'a str, ApiError> {
+    text_field(body, field)?.ok_or(ApiError::BadField {
         field,
         message: "is required".into(),
     })
 }
 
 fn upload(config: &ApiConfig, req: &ApiRequest, ctx: &Context<'_>) -> Result<Value, ApiError> {
-    let grant = grant(config, req, ctx.now)?;
-    let body = body(req)?;
+    let grant = grant_of(config, req, ctx.now)?;
+    let body = body_json(req)?;
     let kind: UploadKind =
-        required(&body, "kind")?
+        required_text(&body, "kind")?
             .parse()
             .map_err(|message| ApiError::BadField {
                 field: "kind",
                 message,
             })?;
-    if let Some(given) = text(&body, "service_id")? {
+    if let Some(given) = text_field(&body, "service_id")? {
         let given = ServiceId::parse(given).map_err(|e| ApiError::BadField {
             field: "service_id",
             message: e.to_string(),
@@ -191,7 +207,7 @@ fn upload(config: &ApiConfig, req: &ApiRequest, ctx: &Context<'_>) -> Result<Val
         return Err(ApiError::KindNotGranted(kind));
     }
     let file_name =
-        FileName::parse(required(&body, "file_name")?).map_err(|e| ApiError::BadField {
+        FileName::parse(required_text(&body, "file_name")?).map_err(|e| ApiError::BadField {
             field: "file_name",
             message: e.to_string(),
         })?;
@@ -219,7 +235,7 @@ fn upload(config: &ApiConfig, req: &ApiRequest, ctx: &Context<'_>) -> Result<Val
         upload_id: ctx.upload_id,
         file_name,
         size,
-        content_type: text(&body, "content_type")?.map(str::to_owned),
+        content_type: text_field(&body, "content_type")?.map(str::to_owned),
     };
     let plan = UploadPlan::new(&config.catalogue, &request)?;
     let post = plan
@@ -247,13 +263,13 @@ fn upload(config: &ApiConfig, req: &ApiRequest, ctx: &Context<'_>) -> Result<Val
 }
 
 fn download(config: &ApiConfig, req: &ApiRequest, ctx: &Context<'_>) -> Result<Value, ApiError> {
-    let grant = grant(config, req, ctx.now)?;
-    let body = body(req)?;
-    let download = match required(&body, "download")? {
+    let grant = grant_of(config, req, ctx.now)?;
+    let body = body_json(req)?;
+    let download = match required_text(&body, "download")? {
         "crown-mou" => Download::CrownMou,
         "non-crown-mou" => Download::NonCrownMou,
         "report" => {
-            let id = required(&body, "report_id")?;
+            let id = required_text(&body, "report_id")?;
             let id = ReportId::parse(id).map_err(|e| ApiError::BadField {
                 field: "report_id",
                 message: e.to_string(),

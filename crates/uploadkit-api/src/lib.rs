@@ -9,6 +9,7 @@ pub mod grant;
 pub mod handler;
 pub mod http;
 pub mod logo;
+pub mod promote;
 
 pub use config::ConfigError;
 pub use cors::CorsPolicy;

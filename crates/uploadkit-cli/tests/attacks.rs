@@ -390,7 +390,13 @@ fn scope_and_field_attacks_are_refused_and_sign_nothing() {
 }
 
 /// A name, the form's fields, the file, and the store's status and error code.
-type FormAttack = (&'static str, Vec<(String, String)>, Vec<u8>, u16, &'static str);
+type FormAttack = (
+    &'static str,
+    Vec<(String, String)>,
+    Vec<u8>,
+    u16,
+    &'static str,
+);
 
 #[test]
 fn tampered_forms_and_unsigned_posts_write_nothing_to_the_store() {
@@ -633,4 +639,108 @@ fn serve_refuses_weak_grant_keys_unless_told_it_is_insecure() {
         "{err}"
     );
     let _ = std::fs::remove_dir_all(home);
+}
+
+#[test]
+fn logos_become_permanent_only_through_the_gate() {
+    let stack = Stack::start();
+    let client = Client::new();
+    let logo_grant = grant(json!({"kinds": ["email-logo", "letter-logo"]}));
+    let csv_grant = grant(json!({}));
+    // Uploads a file as an email logo with the API's own form, as a browser (or a script
+    // skipping the browser's check) would.
+    let upload = |bytes: &[u8]| {
+        let (status, form) = call(
+            &client,
+            &format!("{}/v1/uploads", stack.app),
+            Some(&logo_grant),
+            &json!({"kind": "email-logo", "file_name": "crest.png", "size": bytes.len(), "content_type": "image/png"}),
+        );
+        assert_eq!(status, 200, "{form}");
+        let r = post_form(
+            form["url"].as_str().unwrap(),
+            &form_fields(&form),
+            "crest.png",
+            bytes,
+        );
+        assert_eq!(r.status, 201, "{}", r.body);
+        form["key"].as_str().unwrap().to_owned()
+    };
+    let promote = |token: &str, key: &str| {
+        call(
+            &client,
+            &format!("{}/v1/logos/promote", stack.app),
+            Some(token),
+            &json!({"key": key, "slug": "HM Revenue & Customs"}),
+        )
+    };
+    let cdn_status = |key: &str| {
+        client
+            .get(format!("{}/{key}", stack.cdn))
+            .send()
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+
+    let good = upload(&uploadkit_tests::png(200, 120));
+    let (status, json) = promote(&logo_grant, &good);
+    assert_eq!(status, 200, "{json}");
+    let permanent = json["key"].as_str().unwrap();
+    assert_eq!(
+        permanent,
+        good.trim_start_matches("temp-")
+            .replace(".png", "-hm-revenue-customs.png")
+    );
+    assert!(json["url"].as_str().unwrap().ends_with(permanent));
+    assert_eq!(cdn_status(permanent), 200);
+    let (status, json) = promote(&logo_grant, &good);
+    assert_eq!(
+        (status, json["error"].as_str()),
+        (409, Some("logo_exists")),
+        "never overwritten"
+    );
+
+    // An HTML page posted straight to the form as a "PNG": refused, nothing permanent.
+    let html = upload(b"<html><script>alert(document.cookie)</script></html>");
+    let (status, json) = promote(&logo_grant, &html);
+    assert_eq!(
+        (status, json["error"].as_str()),
+        (422, Some("logo_refused")),
+        "{json}"
+    );
+    assert!(
+        json["message"]
+            .as_str()
+            .unwrap()
+            .contains("Logo must be a PNG file")
+    );
+    let would_be = html
+        .trim_start_matches("temp-")
+        .replace(".png", "-hm-revenue-customs.png");
+    assert_eq!(cdn_status(&would_be), 404);
+
+    for (token, key, status, code) in [
+        (csv_grant.as_str(), good.as_str(), 403, "kind_not_granted"),
+        (
+            logo_grant.as_str(),
+            "temp-00000000-0000-4000-8000-000000000000.png",
+            404,
+            "not_found",
+        ),
+        (logo_grant.as_str(), "crest.png", 400, "invalid_field"),
+        (
+            logo_grant.as_str(),
+            "service-x/temp-a.png",
+            400,
+            "invalid_field",
+        ),
+    ] {
+        let (got, json) = promote(token, key);
+        assert_eq!(
+            (got, json["error"].as_str()),
+            (status, Some(code)),
+            "{key}: {json}"
+        );
+    }
 }

@@ -14,6 +14,19 @@ pub fn text(xml: &str, tag: &str) -> Option<String> {
     Some(unescape(&xml[start..end]))
 }
 
+/// Text escaped for an XML element or attribute.
+///
+/// ```
+/// assert_eq!(uploadkit_core::xml::escape("a<b & \"c\""), "a&lt;b &amp; &quot;c&quot;");
+/// ```
+pub fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;")
+}
+
 fn unescape(s: &str) -> String {
     s.replace("&lt;", "<")
         .replace("&gt;", ">")

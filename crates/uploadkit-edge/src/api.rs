@@ -2,9 +2,12 @@
 //! handler), the response out.
 
 use uploadkit_api::handler::{MAX_BODY_BYTES, needs_signer, refuse_length};
+use uploadkit_api::promote::{self, PromoteError, Promotion, S3Reply, Step};
 use uploadkit_api::{ApiError, ApiRequest, ApiResponse, ConfigError, Context, handle};
 use uploadkit_core::catalogue::UploadId;
-use worker::{Headers, Request, Response, Result};
+use uploadkit_core::s3::{ObjectKey, S3Target};
+use uploadkit_core::sigv4::Signer;
+use worker::{Fetch, Headers, Method, Request, RequestInit, Response, Result};
 
 use crate::config::EdgeConfig;
 use crate::{credentials, js};
@@ -56,6 +59,17 @@ pub async fn serve(mut req: Request, config: &EdgeConfig) -> Result<Response> {
     } else {
         None
     };
+    if promote::is_promotion(&request) {
+        let promotion = match promote::begin(&config.api, &request, now) {
+            Ok(p) => p,
+            Err(refusal) => return into_response(refusal),
+        };
+        let Some(signer) = signer else {
+            return error(&ApiError::Unavailable("no signing credentials".into()));
+        };
+        let result = run_promotion(&signer, &config.api.target, promotion).await;
+        return into_response(promote::respond(&config.api, &request, &result));
+    }
     let Some(random) = js::random_bytes() else {
         return error(&ApiError::Unavailable(
             "the runtime has no random number source".into(),
@@ -67,4 +81,50 @@ pub async fn serve(mut req: Request, config: &EdgeConfig) -> Result<Response> {
         upload_id: UploadId::from_uuid(uuid::Builder::from_random_bytes(random).into_uuid()),
     };
     into_response(handle(&config.api, &request, &ctx))
+}
+
+/// Drives a logo promotion with the runtime's `fetch` (the native service drives the same
+/// machine with its HTTP client).
+async fn run_promotion(
+    signer: &Signer,
+    target: &S3Target,
+    mut promotion: Promotion,
+) -> std::result::Result<ObjectKey, PromoteError> {
+    let mut step = promotion.start(signer, target, js::now());
+    loop {
+        match step {
+            Step::Done(result) => return result,
+            Step::Send { method, request } => {
+                step = match send(method, &request).await {
+                    Ok(reply) => promotion.next(&reply, signer, target, js::now()),
+                    Err(e) => promotion.network_failed(e.to_string()),
+                };
+            }
+        }
+    }
+}
+
+async fn send(method: &str, request: &uploadkit_core::s3::SignedRequest) -> Result<S3Reply> {
+    let headers = Headers::new();
+    for (k, v) in &request.headers {
+        headers.set(k, v)?;
+    }
+    let method = match method {
+        "HEAD" => Method::Head,
+        "PUT" => Method::Put,
+        _ => Method::Get,
+    };
+    let mut init = RequestInit::new();
+    init.with_method(method).with_headers(headers);
+    let mut response = Fetch::Request(Request::new_with_init(&request.url, &init)?)
+        .send()
+        .await?;
+    let status = response.status_code();
+    let headers = response.headers().entries().collect();
+    let body = response.bytes().await.unwrap_or_default();
+    Ok(S3Reply {
+        status,
+        headers,
+        body,
+    })
 }

@@ -8,7 +8,7 @@ use axum::extract::{Request, State};
 use axum::response::Response;
 use time::OffsetDateTime;
 use uploadkit_api::handler::{MAX_BODY_BYTES, needs_signer, refuse_length};
-use uploadkit_api::{ApiConfig, ApiError, ApiRequest, ApiResponse, Context, handle};
+use uploadkit_api::{ApiConfig, ApiError, ApiRequest, ApiResponse, Context, handle, promote};
 use uploadkit_core::catalogue::UploadId;
 use uploadkit_core::clock::SigningTime;
 
@@ -20,6 +20,8 @@ pub struct ApiState {
     pub config: ApiConfig,
     /// The service's credentials, refreshed as they near expiry.
     pub credentials: Arc<CredentialCache>,
+    /// The client S3 calls (logo promotion) go through.
+    pub http: reqwest::Client,
 }
 
 /// The axum handler for `/v1/*`.
@@ -65,6 +67,19 @@ pub async fn api(State(state): State<Arc<ApiState>>, request: Request) -> Respon
     } else {
         None
     };
+    if promote::is_promotion(&request) {
+        let promotion = match promote::begin(&state.config, &request, now) {
+            Ok(p) => p,
+            Err(refusal) => return into_response(refusal),
+        };
+        let Some(signer) = signer else {
+            let e = ApiError::Unavailable("no signing credentials".into());
+            return into_response(ApiResponse::json(e.status(), e.body()));
+        };
+        let result =
+            crate::promote::run(&state.http, &signer, &state.config.target, promotion).await;
+        return into_response(promote::respond(&state.config, &request, &result));
+    }
     let ctx = Context {
         now,
         signer: signer.as_deref(),

@@ -6,6 +6,7 @@ pub mod cdn;
 pub mod credentials;
 pub mod listener;
 pub mod local;
+pub mod promote;
 pub mod revalidate;
 pub mod s3ops;
 pub mod serve;

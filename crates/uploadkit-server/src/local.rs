@@ -124,6 +124,7 @@ pub async fn run(
             download_ttl: 300,
         },
         credentials: Arc::clone(&credentials),
+        http: crate::cdn::origin_client(),
     });
     let service = ServiceId::parse(LOCAL_SERVICE_ID).expect("valid local service id");
     let now = SigningTime::new(OffsetDateTime::now_utc());

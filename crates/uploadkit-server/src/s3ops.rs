@@ -5,9 +5,9 @@ use base64::Engine as _;
 use md5::{Digest, Md5};
 use reqwest::Response;
 use time::OffsetDateTime;
-use uploadkit_core::catalogue::{LETTER_LOGO_PREFIX, TEMPORARY_TAG, permanent_logo_key};
+use uploadkit_api::promote::{PromoteError, Promotion};
+use uploadkit_core::catalogue::TEMPORARY_TAG;
 use uploadkit_core::clock::SigningTime;
-use uploadkit_core::encode::uri_encode;
 use uploadkit_core::s3::{BucketName, ObjectKey, S3Call, S3Target, sign_request};
 use uploadkit_core::sigv4::Signer;
 
@@ -367,87 +367,50 @@ impl S3Ops {
         Ok(())
     }
 
-    /// Fetches a temporary logo (at most one byte over the limit) and checks it as the kind its
-    /// key's namespace says: a PNG for email logos, an SVG for letter logos.
-    async fn check_temporary_logo(
-        &self,
-        bucket: &BucketName,
-        temp: &ObjectKey,
-    ) -> Result<(), S3Error> {
-        use uploadkit_validators::logo::{LogoError, LogoKind, MAX_LOGO_BYTES, check_logo};
-        let kind = if temp.as_str().starts_with(LETTER_LOGO_PREFIX) {
-            LogoKind::Letter
-        } else {
-            LogoKind::Email
-        };
-        let range = format!("bytes=0-{MAX_LOGO_BYTES}");
-        let response = self
-            .send(
-                "GET",
-                bucket,
-                Some(temp),
-                &[],
-                &[("range", range.as_str())],
-                b"",
-            )
-            .await?;
-        if !matches!(response.status().as_u16(), 200 | 206) {
-            return Err(self.error(bucket, response).await);
-        }
-        // The whole size, from `Content-Range: bytes 0-N/TOTAL` when S3 cut the answer short.
-        let total = response
-            .headers()
-            .get("content-range")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.rsplit_once('/'))
-            .and_then(|(_, total)| total.parse::<usize>().ok());
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| S3Error::Network(e.to_string()))?;
-        let refused = |reason| S3Error::LogoRefused {
-            key: temp.as_str().to_owned(),
-            reason,
-        };
-        let size = total.unwrap_or(bytes.len()).max(bytes.len());
-        if size > MAX_LOGO_BYTES {
-            return Err(refused(LogoError::TooLarge(size)));
-        }
-        check_logo(kind, &bytes).map_err(refused)
-    }
-
-    /// Copies a temporary logo to its permanent name (with `-{slug}` before the extension when
-    /// given), dropping its tags; refuses to overwrite a permanent logo, and refuses a logo that
-    /// fails the logo check (PNG fully decoded, SVG by the allow-list), leaving nothing
-    /// permanent.
+    /// Makes a temporary logo permanent (with `-{slug}` before the extension when given), by
+    /// `uploadkit_api::promote`'s steps, the ones the presign API runs: never overwrites, checks
+    /// the bytes (PNG fully decoded, SVG by the allow-list) and drops the deletion tag; a
+    /// refusal leaves nothing permanent.
     pub async fn promote_logo(
         &self,
         bucket: &BucketName,
         temp: &ObjectKey,
         slug: Option<&str>,
     ) -> Result<ObjectKey, S3Error> {
-        let permanent = permanent_logo_key(temp, slug)
-            .ok_or_else(|| S3Error::NotTemporary(temp.as_str().to_owned()))?;
-        let head = self
-            .send("HEAD", bucket, Some(&permanent), &[], &[], b"")
-            .await?;
-        match head.status().as_u16() {
-            200 => return Err(S3Error::WouldOverwrite(permanent.as_str().to_owned())),
-            404 => {}
-            _ => return Err(self.error(bucket, head).await),
+        let promotion = Promotion::new(bucket.clone(), temp, slug)
+            .map_err(|e| self.promote_error(bucket, e))?;
+        crate::promote::run(&self.http, &self.signer, &self.target, promotion)
+            .await
+            .map_err(|e| self.promote_error(bucket, e))
+    }
+
+    fn promote_error(&self, bucket: &BucketName, e: PromoteError) -> S3Error {
+        match e {
+            PromoteError::NotTemporary(key) => S3Error::NotTemporary(key),
+            PromoteError::WouldOverwrite(key) => S3Error::WouldOverwrite(key),
+            PromoteError::NoSuchLogo(key) => S3Error::Other {
+                status: 404,
+                code: "NoSuchKey".into(),
+                message: format!("there is no temporary logo {key}"),
+            },
+            PromoteError::Refused { key, reason } => S3Error::LogoRefused { key, reason },
+            PromoteError::S3 {
+                status,
+                code,
+                message,
+                region,
+                ..
+            } => {
+                let body = format!(
+                    "<Error><Code>{}</Code><Message>{}</Message></Error>",
+                    xml::escape(&code),
+                    xml::escape(&message)
+                );
+                self.classify(bucket, status, region, &body)
+            }
+            PromoteError::Network(why) => S3Error::Network(why),
+            PromoteError::Signing(e) => S3Error::Network(e.to_string()),
         }
-        // The gate: the browser's check is a convenience an uploader can skip, so the bytes
-        // are checked here, by what they are rather than what they are called.
-        self.check_temporary_logo(bucket, temp).await?;
-        let source = format!("/{}/{}", bucket.as_str(), uri_encode(temp.as_str(), true));
-        let headers = [
-            ("x-amz-copy-source", source.as_str()),
-            ("x-amz-tagging-directive", "REPLACE"),
-            ("x-amz-metadata-directive", "COPY"),
-            ("x-amz-server-side-encryption", "AES256"),
-        ];
-        self.copy(bucket, &permanent, &headers).await?;
-        Ok(permanent)
     }
 }
 

@@ -48,6 +48,7 @@ pub async fn serve(
     let state = Arc::new(ApiState {
         config,
         credentials,
+        http: crate::cdn::origin_client(),
     });
     let mut router = Router::new()
         .route("/v1/{*rest}", any(api))

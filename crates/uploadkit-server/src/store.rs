@@ -224,12 +224,7 @@ async fn with_cors(
 
 /// An S3-style XML error.
 fn s3_error(status: StatusCode, code: &str, message: &str) -> StoreResponse {
-    let escape = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
+    let escape = uploadkit_core::xml::escape;
     let body = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{}</Message></Error>",
         escape(message)

@@ -10,6 +10,7 @@ use crate::handler::needs_signer;
 
 mod grants;
 mod inputs;
+mod promotion;
 mod scope;
 
 pub(crate) const SERVICE: &str = "4d1f3b7e-9c2a-4f6e-8b1d-2a3c4e5f6a7b";

@@ -1,0 +1,418 @@
+//! Making a temporary logo permanent, as a sans-IO state machine: it says which S3 request to
+//! send next and reads each answer, and the adapter (the native service, the CLI, the edge
+//! worker) only sends. Steps: `HEAD` the permanent key (never overwrite), `GET` the temporary
+//! logo (at most one byte over 2 MiB) and check its bytes as its namespace's kind, then copy it
+//! to the permanent key without its deletion tag.
+//!
+//! `POST /v1/logos/promote` with `{"key": "temp-….png", "slug": "hmrc"}` runs it for a browser,
+//! with a grant that names the logo's kind, so an application needs no AWS credentials of its
+//! own to finish a logo upload.
+
+use serde_json::{Value, json};
+use uploadkit_core::catalogue::{Bucket, LETTER_LOGO_PREFIX, UploadKind, permanent_logo_key};
+use uploadkit_core::clock::SigningTime;
+use uploadkit_core::encode::uri_encode;
+use uploadkit_core::s3::{BucketName, ObjectKey, S3Call, S3Target, SignedRequest, sign_request};
+use uploadkit_core::sigv4::{Signer, SigningError};
+use uploadkit_core::xml;
+use uploadkit_validators::logo::{LogoError, LogoKind, MAX_LOGO_BYTES, check_logo};
+
+use crate::error::ApiError;
+use crate::handler::{ApiConfig, body_json, grant_of, required_text, text_field};
+use crate::http::{ApiRequest, ApiResponse};
+
+/// The route.
+pub const PROMOTE_PATH: &str = "/v1/logos/promote";
+
+/// The longest slug kept (after it is made a slug).
+pub const MAX_SLUG_CHARS: usize = 64;
+
+/// An S3 answer, as the adapter received it.
+#[derive(Debug, Clone, Default)]
+pub struct S3Reply {
+    /// The status.
+    pub status: u16,
+    /// The headers (names lower-case).
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl S3Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Why a logo was not made permanent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PromoteError {
+    /// Not a temporary logo key.
+    #[error(
+        "{0} is not a temporary logo key (temp-… at the bucket root or under letters/static/images/letter-template/)"
+    )]
+    NotTemporary(String),
+    /// The permanent logo exists already.
+    #[error(
+        "{0} exists already; permanent logos are never overwritten (old emails and letters still point at them)"
+    )]
+    WouldOverwrite(String),
+    /// There is no such temporary logo.
+    #[error(
+        "there is no temporary logo {0}: upload it first (temporary logos are deleted after 7 days)"
+    )]
+    NoSuchLogo(String),
+    /// The bytes fail the logo check.
+    #[error("{key} was not made permanent: {reason}")]
+    Refused {
+        /// The temporary key.
+        key: String,
+        /// Why, in the app's words where it has them.
+        reason: LogoError,
+    },
+    /// S3 refused a step (its status, code, message and `x-amz-bucket-region`).
+    #[error("S3 answered {status} {code} ({step}): {message}")]
+    S3 {
+        /// Which step.
+        step: &'static str,
+        /// The status.
+        status: u16,
+        /// S3's code.
+        code: String,
+        /// S3's message.
+        message: String,
+        /// The bucket's region, when S3 said.
+        region: Option<String>,
+    },
+    /// No answer from S3.
+    #[error("cannot reach S3: {0}")]
+    Network(String),
+    /// The request could not be signed (expired credentials).
+    #[error("cannot sign: {0}")]
+    Signing(#[from] SigningError),
+}
+
+/// What to do next.
+#[derive(Debug)]
+pub enum Step {
+    /// Send this request and pass its answer to [`Promotion::next`].
+    Send {
+        /// The method.
+        method: &'static str,
+        /// URL and headers.
+        request: SignedRequest,
+    },
+    /// Finished: the permanent key, or why not.
+    Done(Result<ObjectKey, PromoteError>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    HeadPermanent,
+    GetTemporary,
+    Copy,
+    Finished,
+}
+
+/// One promotion in progress.
+#[derive(Debug, Clone)]
+pub struct Promotion {
+    bucket: BucketName,
+    temp: ObjectKey,
+    permanent: ObjectKey,
+    kind: LogoKind,
+    state: State,
+}
+
+/// A slug as the permanent name carries it: lower-case ASCII letters and digits, other runs as
+/// one `-`, none at either end, at most [`MAX_SLUG_CHARS`].
+///
+/// ```
+/// use uploadkit_api::promote::slugify;
+/// assert_eq!(slugify("HM Revenue & Customs"), "hm-revenue-customs");
+/// assert_eq!(slugify("../../etc"), "etc");
+/// assert_eq!(slugify("Café"), "caf");
+/// ```
+pub fn slugify(given: &str) -> String {
+    let mut slug = String::new();
+    for c in given.chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug: String = slug.chars().take(MAX_SLUG_CHARS).collect();
+    slug.trim_end_matches('-').to_owned()
+}
+
+impl Promotion {
+    /// A promotion of `temp` in `bucket`, to its permanent name with `slug` (made a slug).
+    ///
+    /// ```
+    /// use uploadkit_api::promote::Promotion;
+    /// use uploadkit_core::s3::{BucketName, ObjectKey};
+    /// let p = Promotion::new(BucketName::new("logos").unwrap(), &ObjectKey::new("temp-a.png").unwrap(), Some("HMRC")).unwrap();
+    /// assert_eq!(p.permanent().as_str(), "a-hmrc.png");
+    /// ```
+    pub fn new(
+        bucket: BucketName,
+        temp: &ObjectKey,
+        slug: Option<&str>,
+    ) -> Result<Self, PromoteError> {
+        let slug = slug.map(slugify).filter(|s| !s.is_empty());
+        let permanent = permanent_logo_key(temp, slug.as_deref())
+            .ok_or_else(|| PromoteError::NotTemporary(temp.as_str().to_owned()))?;
+        let kind = if temp.as_str().starts_with(LETTER_LOGO_PREFIX) {
+            LogoKind::Letter
+        } else {
+            LogoKind::Email
+        };
+        Ok(Self {
+            bucket,
+            temp: temp.clone(),
+            permanent,
+            kind,
+            state: State::HeadPermanent,
+        })
+    }
+
+    /// The key the logo will have.
+    pub fn permanent(&self) -> &ObjectKey {
+        &self.permanent
+    }
+
+    /// The upload kind whose grant may promote this logo.
+    pub fn upload_kind(&self) -> UploadKind {
+        match self.kind {
+            LogoKind::Email => UploadKind::EmailLogo,
+            LogoKind::Letter => UploadKind::LetterLogo,
+        }
+    }
+
+    /// The first request.
+    pub fn start(&mut self, signer: &Signer, target: &S3Target, now: SigningTime) -> Step {
+        self.state = State::HeadPermanent;
+        self.send("HEAD", &self.permanent.clone(), &[], signer, target, now)
+    }
+
+    /// Reads the answer to the last request and says what to do next.
+    pub fn next(
+        &mut self,
+        reply: &S3Reply,
+        signer: &Signer,
+        target: &S3Target,
+        now: SigningTime,
+    ) -> Step {
+        match self.state {
+            State::HeadPermanent => match reply.status {
+                200 => self.finish(Err(PromoteError::WouldOverwrite(
+                    self.permanent.as_str().to_owned(),
+                ))),
+                404 => {
+                    self.state = State::GetTemporary;
+                    let range = format!("bytes=0-{MAX_LOGO_BYTES}");
+                    self.send(
+                        "GET",
+                        &self.temp.clone(),
+                        &[("range", range.as_str())],
+                        signer,
+                        target,
+                        now,
+                    )
+                }
+                _ => self.finish(Err(s3_error("checking the permanent name", reply))),
+            },
+            State::GetTemporary => match reply.status {
+                200 | 206 => {
+                    if let Err(reason) = self.check(reply) {
+                        return self.finish(Err(PromoteError::Refused {
+                            key: self.temp.as_str().to_owned(),
+                            reason,
+                        }));
+                    }
+                    self.state = State::Copy;
+                    let source = format!(
+                        "/{}/{}",
+                        self.bucket.as_str(),
+                        uri_encode(self.temp.as_str(), true)
+                    );
+                    self.send(
+                        "PUT",
+                        &self.permanent.clone(),
+                        &[
+                            ("x-amz-copy-source", source.as_str()),
+                            ("x-amz-metadata-directive", "COPY"),
+                            ("x-amz-server-side-encryption", "AES256"),
+                            ("x-amz-tagging-directive", "REPLACE"),
+                        ],
+                        signer,
+                        target,
+                        now,
+                    )
+                }
+                // A 404 without a body (or with NoSuchKey) is the key; NoSuchBucket is not.
+                404 if xml::text(&String::from_utf8_lossy(&reply.body), "Code")
+                    .is_none_or(|code| code == "NoSuchKey") =>
+                {
+                    self.finish(Err(PromoteError::NoSuchLogo(self.temp.as_str().to_owned())))
+                }
+                _ => self.finish(Err(s3_error("fetching the temporary logo", reply))),
+            },
+            State::Copy => {
+                // CopyObject can fail with a 200 whose body is an error.
+                let body = String::from_utf8_lossy(&reply.body);
+                if (200..300).contains(&reply.status) && !body.contains("<Error>") {
+                    let permanent = self.permanent.clone();
+                    self.finish(Ok(permanent))
+                } else {
+                    self.finish(Err(s3_error("copying to the permanent name", reply)))
+                }
+            }
+            State::Finished => Step::Done(Err(PromoteError::Network(
+                "the promotion had already finished".into(),
+            ))),
+        }
+    }
+
+    /// The request could not be sent or its answer not read.
+    pub fn network_failed(&mut self, why: impl Into<String>) -> Step {
+        self.finish(Err(PromoteError::Network(why.into())))
+    }
+
+    fn check(&self, reply: &S3Reply) -> Result<(), LogoError> {
+        // The whole size, from `Content-Range: bytes 0-N/TOTAL` when S3 cut the answer short.
+        let total = reply
+            .header("content-range")
+            .and_then(|v| v.rsplit_once('/'))
+            .and_then(|(_, total)| total.parse::<usize>().ok());
+        let size = total.unwrap_or(reply.body.len()).max(reply.body.len());
+        if size > MAX_LOGO_BYTES {
+            return Err(LogoError::TooLarge(size));
+        }
+        check_logo(self.kind, &reply.body)
+    }
+
+    fn send(
+        &mut self,
+        method: &'static str,
+        key: &ObjectKey,
+        headers: &[(&str, &str)],
+        signer: &Signer,
+        target: &S3Target,
+        now: SigningTime,
+    ) -> Step {
+        let call = S3Call {
+            method,
+            bucket: &self.bucket,
+            key: Some(key),
+            query: &[],
+            headers,
+            body: b"",
+        };
+        match sign_request(signer, target, &call, now) {
+            Ok(request) => Step::Send { method, request },
+            Err(e) => self.finish(Err(e.into())),
+        }
+    }
+
+    fn finish(&mut self, result: Result<ObjectKey, PromoteError>) -> Step {
+        self.state = State::Finished;
+        Step::Done(result)
+    }
+}
+
+fn s3_error(step: &'static str, reply: &S3Reply) -> PromoteError {
+    let body = String::from_utf8_lossy(&reply.body);
+    PromoteError::S3 {
+        step,
+        status: reply.status,
+        code: xml::text(&body, "Code").unwrap_or_else(|| format!("HTTP {}", reply.status)),
+        message: xml::text(&body, "Message").unwrap_or_default(),
+        region: reply.header("x-amz-bucket-region").map(str::to_owned),
+    }
+}
+
+/// Whether a request is a promotion, which the adapter drives with [`begin`], [`Promotion`] and
+/// [`respond`] ([`crate::handle`] answers its preflight).
+pub fn is_promotion(req: &ApiRequest) -> bool {
+    req.path == PROMOTE_PATH && req.method != "OPTIONS"
+}
+
+/// Checks a promotion request (origin, method, grant, body) and sets up the promotion, or
+/// answers it at once.
+pub fn begin(
+    config: &ApiConfig,
+    req: &ApiRequest,
+    now: SigningTime,
+) -> Result<Promotion, ApiResponse> {
+    let refuse = |e: ApiError| crate::handler::error_response(config, req, &e);
+    if let Some(origin) = req.header("origin")
+        && !config.cors.allows(origin)
+    {
+        return Err(refuse(ApiError::OriginNotAllowed(origin.to_owned())));
+    }
+    if req.method != "POST" {
+        return Err(refuse(ApiError::MethodNotAllowed(req.method.clone())));
+    }
+    let grant = grant_of(config, req, now).map_err(refuse)?;
+    let body = body_json(req).map_err(refuse)?;
+    let key = ObjectKey::new(required_text(&body, "key").map_err(refuse)?).map_err(|e| {
+        refuse(ApiError::BadField {
+            field: "key",
+            message: e.to_string(),
+        })
+    })?;
+    let slug = text_field(&body, "slug").map_err(refuse)?;
+    let bucket = config.catalogue.name(Bucket::Logo).clone();
+    let promotion = Promotion::new(bucket, &key, slug).map_err(|e| {
+        refuse(ApiError::BadField {
+            field: "key",
+            message: e.to_string(),
+        })
+    })?;
+    if !grant.kinds.contains(&promotion.upload_kind()) {
+        return Err(refuse(ApiError::KindNotGranted(promotion.upload_kind())));
+    }
+    Ok(promotion)
+}
+
+/// The API's answer to a finished promotion: 200 with the permanent key and its CDN URL, or the
+/// refusal with its status.
+pub fn respond(
+    config: &ApiConfig,
+    req: &ApiRequest,
+    result: &Result<ObjectKey, PromoteError>,
+) -> ApiResponse {
+    match result {
+        Ok(key) => {
+            let body: Value = json!({
+                "key": key.as_str(),
+                "url": format!("https://{}/{}", config.catalogue.logo_cdn_domain(), uri_encode(key.as_str(), true)),
+            });
+            let mut response = ApiResponse::json(200, body.to_string().into_bytes());
+            crate::handler::decorate(config, req, &mut response);
+            response
+        }
+        Err(e) => crate::handler::error_response(config, req, &ApiError::from(e.clone())),
+    }
+}
+
+impl From<PromoteError> for ApiError {
+    fn from(e: PromoteError) -> Self {
+        match e {
+            PromoteError::NotTemporary(_) => Self::BadField {
+                field: "key",
+                message: e.to_string(),
+            },
+            PromoteError::WouldOverwrite(_) => Self::Conflict(e.to_string()),
+            PromoteError::NoSuchLogo(_) => Self::Missing(e.to_string()),
+            PromoteError::Refused { .. } => Self::LogoRefused(e.to_string()),
+            PromoteError::Signing(s) => s.into(),
+            PromoteError::S3 { .. } | PromoteError::Network(_) => Self::Upstream(e.to_string()),
+        }
+    }
+}
