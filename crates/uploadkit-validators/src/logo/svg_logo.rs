@@ -48,6 +48,13 @@ pub fn validate_letter_logo(bytes: &[u8]) -> Result<(), LogoError> {
     }
     let text = std::str::from_utf8(bytes).map_err(|_| LogoError::NotSvg)?;
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    // Characters XML 1.0 never allows: such a file is not XML, whatever a lenient parser makes
+    // of it.
+    if text.chars().any(|c| {
+        (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{FFFE}' || c == '\u{FFFF}'
+    }) {
+        return Err(LogoError::NotSvg);
+    }
     if !contains_ignore_case(text, "<svg") {
         return Err(LogoError::NotSvg);
     }
@@ -254,6 +261,10 @@ impl Judge {
             }
             if name.starts_with("on") {
                 return Err(unsafe_(format!("an event handler ({name})")));
+            }
+            // A raw `<` in an attribute value is not well-formed XML.
+            if attr.value.contains(&b'<') {
+                return Err(LogoError::NotSvg);
             }
             let value = attr
                 .decoded_and_normalized_value_with(
