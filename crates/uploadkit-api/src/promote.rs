@@ -24,8 +24,7 @@ use crate::http::{ApiRequest, ApiResponse};
 /// The route.
 pub const PROMOTE_PATH: &str = "/v1/logos/promote";
 
-/// The longest slug kept (after it is made a slug).
-pub const MAX_SLUG_CHARS: usize = 64;
+pub use uploadkit_core::catalogue::{MAX_SLUG_CHARS, slugify};
 
 /// An S3 answer, as the adapter received it.
 #[derive(Debug, Clone, Default)]
@@ -127,28 +126,6 @@ pub struct Promotion {
     state: State,
 }
 
-/// A slug as the permanent name carries it: lower-case ASCII letters and digits, other runs as
-/// one `-`, none at either end, at most [`MAX_SLUG_CHARS`].
-///
-/// ```
-/// use uploadkit_api::promote::slugify;
-/// assert_eq!(slugify("HM Revenue & Customs"), "hm-revenue-customs");
-/// assert_eq!(slugify("../../etc"), "etc");
-/// assert_eq!(slugify("Café"), "caf");
-/// ```
-pub fn slugify(given: &str) -> String {
-    let mut slug = String::new();
-    for c in given.chars() {
-        if c.is_ascii_alphanumeric() {
-            slug.push(c.to_ascii_lowercase());
-        } else if !slug.is_empty() && !slug.ends_with('-') {
-            slug.push('-');
-        }
-    }
-    let slug: String = slug.chars().take(MAX_SLUG_CHARS).collect();
-    slug.trim_end_matches('-').to_owned()
-}
-
 impl Promotion {
     /// A promotion of `temp` in `bucket`, to its permanent name with `slug` (made a slug).
     ///
@@ -163,8 +140,7 @@ impl Promotion {
         temp: &ObjectKey,
         slug: Option<&str>,
     ) -> Result<Self, PromoteError> {
-        let slug = slug.map(slugify).filter(|s| !s.is_empty());
-        let permanent = permanent_logo_key(temp, slug.as_deref())
+        let permanent = permanent_logo_key(temp, slug)
             .ok_or_else(|| PromoteError::NotTemporary(temp.as_str().to_owned()))?;
         let kind = if temp.as_str().starts_with(LETTER_LOGO_PREFIX) {
             LogoKind::Letter

@@ -18,8 +18,8 @@ pub use ids::{
 pub use kind::{FileType, LETTER_LOGO_PREFIX, TEMPORARY_TAG, UploadKind};
 pub use tagging::tagging_xml;
 pub use upload::{
-    EMPTY_FILE_MESSAGE, MAX_TEMPLATE_FILE_NAME_CHARS, UploadError, UploadPlan, UploadRequest,
-    permanent_logo_key,
+    EMPTY_FILE_MESSAGE, MAX_SLUG_CHARS, MAX_TEMPLATE_FILE_NAME_CHARS, UploadError, UploadPlan,
+    UploadRequest, permanent_logo_key, slugify,
 };
 
 #[cfg(test)]

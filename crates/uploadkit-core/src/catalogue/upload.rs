@@ -234,13 +234,39 @@ impl UploadPlan {
     }
 }
 
-/// The permanent key of a temporary logo: `temp-` dropped, with `-{slug}` before the
-/// extension when a slug is given. `None` if the key is not a temporary logo key.
+/// The longest slug kept (after it is made a slug).
+pub const MAX_SLUG_CHARS: usize = 64;
+
+/// A slug as a permanent logo's name carries it: lower-case ASCII letters and digits, other runs
+/// as one `-`, none at either end, at most [`MAX_SLUG_CHARS`].
+///
+/// ```
+/// use uploadkit_core::catalogue::slugify;
+/// assert_eq!(slugify("HM Revenue & Customs"), "hm-revenue-customs");
+/// assert_eq!(slugify("../../etc"), "etc");
+/// assert_eq!(slugify("Café"), "caf");
+/// ```
+pub fn slugify(given: &str) -> String {
+    let mut slug = String::new();
+    for c in given.chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug: String = slug.chars().take(MAX_SLUG_CHARS).collect();
+    slug.trim_end_matches('-').to_owned()
+}
+
+/// The permanent key of a temporary logo: `temp-` dropped, with `-{slug}` (made a slug by
+/// [`slugify`]) before the extension when a slug is given. `None` if the key is not a temporary
+/// logo key.
 ///
 /// ```
 /// use uploadkit_core::{catalogue::permanent_logo_key, s3::ObjectKey};
 /// let temp = ObjectKey::new("letters/static/images/letter-template/temp-abc.svg").unwrap();
-/// let key = permanent_logo_key(&temp, Some("hm-revenue")).unwrap();
+/// let key = permanent_logo_key(&temp, Some("HM Revenue")).unwrap();
 /// assert_eq!(key.as_str(), "letters/static/images/letter-template/abc-hm-revenue.svg");
 /// ```
 pub fn permanent_logo_key(temp: &ObjectKey, slug: Option<&str>) -> Option<ObjectKey> {
@@ -252,7 +278,11 @@ pub fn permanent_logo_key(temp: &ObjectKey, slug: Option<&str>) -> Option<Object
     let name = name
         .strip_prefix("temp-")
         .filter(|n| !n.is_empty() && !n.contains('/'))?;
-    let permanent = match (slug.filter(|s| !s.is_empty()), name.rsplit_once('.')) {
+    let slug = slug.map(slugify);
+    let permanent = match (
+        slug.as_deref().filter(|s| !s.is_empty()),
+        name.rsplit_once('.'),
+    ) {
         (Some(slug), Some((stem, ext))) => format!("{dir}{stem}-{slug}.{ext}"),
         (Some(slug), None) => format!("{dir}{name}-{slug}"),
         (None, _) => format!("{dir}{name}"),
