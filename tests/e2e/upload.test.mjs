@@ -206,3 +206,48 @@ test("bad files each get a specific message and nothing reaches the store", asyn
   assert.equal(storePosts.length, 0, "nothing reaches the store");
   await page.close();
 });
+
+test("soak: 1,000 valid uploads of random bytes through the page's own upload path all land whole", { timeout: 900_000 }, async () => {
+  const count = Number(process.env.UPLOADKIT_SOAK_UPLOADS || 1000);
+  const { page, pageErrors } = await openPage();
+  // The page's own path: requestUpload and uploadFile from the package the page loads, with the
+  // page's grant, for every upload kind, with sizes log-uniform from 1 byte to the kind's limit.
+  const uploaded = await page.evaluate(async (count) => {
+    const { requestUpload, uploadFile } = await import("./pkg/uploadkit_wasm.js");
+    const config = await (await fetch("/local/config.json")).json();
+    const kinds = [
+      ["csv", "people.csv", "text/csv", 10 << 20], ["contact-list", "list.csv", "text/csv", 10 << 20],
+      ["email-logo", "crest.png", "image/png", 2 << 20], ["letter-logo", "crest.svg", "image/svg+xml", 2 << 20],
+      ["letter", "letter.pdf", "application/pdf", 2 << 20], ["letter-attachment", "extra.pdf", "application/pdf", 2 << 20],
+      ["template-email-file", "notes.txt", "text/plain", 2 << 20],
+    ];
+    let seed = 0x9e3779b9;
+    const random = () => { seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5; return (seed >>> 0) / 2 ** 32; };
+    const out = [];
+    for (let i = 0; i < count; i++) {
+      const [kind, name, type, limit] = kinds[i % kinds.length];
+      const size = i % 97 === 0 ? limit : Math.max(1, Math.min(limit, Math.floor(limit ** random())));
+      const bytes = new Uint8Array(size);
+      for (let at = 0; at < size; at += 65536) crypto.getRandomValues(bytes.subarray(at, Math.min(size, at + 65536)));
+      const file = new File([bytes], name, { type });
+      const form = await requestUpload(config.apiBase, config.grant, { kind, file_name: name, size, content_type: type });
+      const stored = await uploadFile(form, file, {});
+      const digest = Buffer => Array.from(new Uint8Array(Buffer)).map((b) => b.toString(16).padStart(2, "0")).join("");
+      out.push({ bucket: stored.bucket, key: stored.key, size, sha256: digest(await crypto.subtle.digest("SHA-256", bytes)) });
+    }
+    return out;
+  }, count);
+  assert.equal(uploaded.length, count);
+  assert.deepEqual(pageErrors, []);
+  const { createHash } = await import("node:crypto");
+  let bytes = 0;
+  for (const u of uploaded) {
+    const object = await readObject(stack, u.bucket, u.key);
+    assert.equal(object.status, 200, u.key);
+    assert.equal(object.body.length, u.size, u.key);
+    assert.equal(createHash("sha256").update(object.body).digest("hex"), u.sha256, `${u.key} differs`);
+    bytes += u.size;
+  }
+  console.error(`soak: ${count} uploads through the page's path, ${bytes} bytes, all read back byte for byte`);
+  await page.close();
+});
