@@ -118,6 +118,26 @@ def slowloris(urls, n=200, limit=60):
     return drops, len(open_socks), answered, failed
 
 
+def idle_keep_alive(urls):
+    """Seconds until a kept-alive connection, idle after one answered request, is closed."""
+    paths = {"upload page": "/v1/health", "S3 store": "/", "logo CDN": "/absent.png"}
+    closed = {}
+    for label, url in urls.items():
+        s = socket.create_connection(hostport(url))
+        s.sendall(f"GET {paths[label]} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        s.settimeout(60)
+        s.recv(4096)
+        start = time.monotonic()
+        try:
+            while s.recv(4096):
+                pass
+            closed[label] = time.monotonic() - start
+        except socket.timeout:
+            closed[label] = None
+        s.close()
+    return closed
+
+
 def big_post(store, pid, with_length):
     host, port = hostport(store)
     s = socket.create_connection((host, port))
@@ -223,6 +243,8 @@ def main():
             mx = max(times) if times else float("nan")
             print(f"| {label} | 200 | {med:.1f} s / {mx:.1f} s | {200 - len(times)} |")
         print(f"ordinary requests meanwhile: {answered} answered, {failed} failed")
+        for label, after in idle_keep_alive(urls).items():
+            print(f"{label}: an idle kept-alive connection closed after " + (f"{after:.1f} s" if after else "over 60 s"))
         for with_length in (True, False):
             sent, answer, grew = big_post(urls["S3 store"], proc.pid, with_length)
             how = "Content-Length: 400000000" if with_length else "chunked, no length"
