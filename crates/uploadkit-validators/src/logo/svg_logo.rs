@@ -131,9 +131,30 @@ impl Judge {
                     if target == "xml-stylesheet" {
                         return Err(unsafe_("a stylesheet from another file"));
                     }
+                    // An HTML parser ends `<?…` at the first `>`: what follows would be markup
+                    // to it and text to XML.
+                    if pi.as_ref().contains(&b'>') {
+                        return Err(unsafe_("a processing instruction HTML reads differently"));
+                    }
+                }
+                Event::Decl(d) => {
+                    if d.as_ref().contains(&b'>') {
+                        return Err(unsafe_("a processing instruction HTML reads differently"));
+                    }
+                }
+                Event::Comment(c) => {
+                    // XML forbids `--` in a comment; HTML also ends one at `--!>` and at a
+                    // leading `>` or `->`. Refusing those leaves both parsers one comment.
+                    let c = c.as_ref();
+                    if c.windows(2).any(|w| w == b"--")
+                        || c.starts_with(b">")
+                        || c.starts_with(b"->")
+                        || c.ends_with(b"-")
+                    {
+                        return Err(unsafe_("a comment HTML reads differently"));
+                    }
                 }
                 Event::Eof => break,
-                Event::Decl(_) | Event::Comment(_) => {}
             }
         }
         if self.root_seen {
