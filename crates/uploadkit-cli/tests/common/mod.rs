@@ -6,6 +6,12 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+/// The `uploadkit` under test: this build's, or `UPLOADKIT_BIN` (to run the attack suite against
+/// another build and compare).
+pub fn binary() -> String {
+    std::env::var("UPLOADKIT_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_uploadkit").to_owned())
+}
+
 /// A running `uploadkit` server, stopped (its process group) on drop.
 pub struct Running {
     child: Child,
@@ -17,7 +23,7 @@ impl Running {
     /// Starts `uploadkit ARGS` with `env` added (or, with `clear_env`, alone) and waits for a
     /// line containing `ready`.
     pub fn start(args: &[&str], env: &[(&str, String)], clear_env: bool, ready: &str) -> Self {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_uploadkit"));
+        let mut cmd = Command::new(binary());
         cmd.args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
