@@ -40,10 +40,10 @@ class Peak:
         return (self.peak - self.base) / 1024
 
 
-def start_local():
+def start_local(prefix=(), binary=BIN):
     data = tempfile.mkdtemp(prefix="uploadkit-limits-")
     proc = subprocess.Popen(
-        [BIN, "local", "--store-port", "0", "--app-port", "0", "--cdn-port", "0", "--data-dir", data,
+        [*prefix, binary, "local", "--store-port", "0", "--app-port", "0", "--cdn-port", "0", "--data-dir", data,
          "--www", os.path.join(ROOT, "www")],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     urls = {}
@@ -196,6 +196,42 @@ def downloads(cdn, store, pid, n=200):
     return sum(ok), peak.stop()
 
 
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def out_of_descriptors(binary=BIN):
+    """A stack limited to 64 open files, sent 100 connections: the CPU its accept loops burn
+    while they cannot accept, and whether it answers once the connections close."""
+    proc, data, urls = start_local(("prlimit", "--nofile=64:64"), binary)
+    try:
+        host, port = hostport(urls["S3 store"])
+        socks = []
+        for _ in range(100):
+            try:
+                socks.append(socket.create_connection((host, port), timeout=2))
+            except OSError:
+                break
+        before = cpu_seconds(proc.pid)
+        time.sleep(5)
+        burnt = cpu_seconds(proc.pid) - before
+        for s in socks:
+            s.close()
+        time.sleep(1)
+        try:
+            urllib.request.urlopen(urls["upload page"] + "/v1/health", timeout=5).read()
+            answered = True
+        except Exception:
+            answered = False
+        return len(socks), burnt, answered
+    finally:
+        proc.terminate()
+        proc.wait()
+        shutil.rmtree(data, ignore_errors=True)
+
+
 def throughput(baseline):
     worktree = os.path.join(ROOT, "target", "baseline-src")
     if not os.path.isdir(worktree):
@@ -255,9 +291,14 @@ def main():
         proc.terminate()
         proc.wait()
         shutil.rmtree(data, ignore_errors=True)
+    opened, burnt, answered = out_of_descriptors()
+    print(f"out of file descriptors (limit 64, {opened} connections held): {burnt:.2f} s of CPU in 5 s; "
+          f"{'answers' if answered else 'does NOT answer'} once they close")
     baseline = os.environ.get("BASELINE")
     if baseline:
         results = throughput(baseline)
+        opened, burnt, answered = out_of_descriptors(os.path.join(ROOT, "target/baseline/release/uploadkit"))
+        print(f"the same at {baseline}: {burnt:.2f} s of CPU in 5 s; {'answers' if answered else 'does NOT answer'} once they close")
         print(f"\npresign throughput, `uploadkit serve`, wrk -t2 -c64, alternating rounds (before = {baseline}):")
         print("| build | req/s per round | p99 per round | non-2xx |")
         print("|---|---|---|---|")
