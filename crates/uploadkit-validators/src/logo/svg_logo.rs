@@ -72,6 +72,8 @@ pub fn validate_letter_logo(bytes: &[u8]) -> Result<(), LogoError> {
 struct Judge {
     entities: Vec<(String, String)>,
     root_seen: bool,
+    /// The root element has ended: only comments, PIs and whitespace may follow.
+    root_closed: bool,
     depth: usize,
     /// Inside a `<style>`: its text so far, judged whole at its end (so nothing can be split
     /// across text, CDATA and entity pieces).
@@ -92,6 +94,9 @@ impl Judge {
                     self.doctype(&raw)?;
                 }
                 Event::Start(e) => {
+                    if self.root_closed {
+                        return Err(LogoError::NotSvg);
+                    }
                     self.element(&reader, &e)?;
                     self.depth += 1;
                     if self.depth > MAX_DEPTH {
@@ -101,25 +106,42 @@ impl Judge {
                         self.style = Some(String::new());
                     }
                 }
-                Event::Empty(e) => self.element(&reader, &e)?,
+                Event::Empty(e) => {
+                    if self.root_closed {
+                        return Err(LogoError::NotSvg);
+                    }
+                    self.element(&reader, &e)?;
+                    self.root_closed = self.depth == 0;
+                }
                 Event::End(_) => {
                     self.depth = self.depth.saturating_sub(1);
+                    self.root_closed = self.depth == 0;
                     if let Some(css) = self.style.take() {
                         check_css(&css)?;
                     }
                 }
                 Event::Text(t) => {
                     let raw = t.decode().map_err(|_| LogoError::NotSvg)?;
+                    // Nothing but whitespace outside the root element.
+                    if self.depth == 0 && !raw.trim().is_empty() {
+                        return Err(LogoError::NotSvg);
+                    }
                     if let Some(css) = &mut self.style {
                         css.push_str(&raw);
                     }
                 }
                 Event::CData(c) => {
+                    if self.depth == 0 {
+                        return Err(LogoError::NotSvg);
+                    }
                     if let Some(css) = &mut self.style {
                         css.push_str(&String::from_utf8_lossy(c.as_ref()));
                     }
                 }
                 Event::GeneralRef(r) => {
+                    if self.depth == 0 {
+                        return Err(LogoError::NotSvg);
+                    }
                     let name = r.decode().map_err(|_| LogoError::NotSvg)?;
                     let value = self.entity(&name)?;
                     if let Some(css) = &mut self.style {
@@ -132,13 +154,13 @@ impl Judge {
                         return Err(unsafe_("a stylesheet from another file"));
                     }
                     // An HTML parser ends `<?…` at the first `>`: what follows would be markup
-                    // to it and text to XML.
-                    if pi.as_ref().contains(&b'>') {
+                    // to it and text to XML. No logo needs markup characters in one.
+                    if pi.as_ref().contains(&b'>') || pi.as_ref().contains(&b'<') {
                         return Err(unsafe_("a processing instruction HTML reads differently"));
                     }
                 }
                 Event::Decl(d) => {
-                    if d.as_ref().contains(&b'>') {
+                    if d.as_ref().contains(&b'>') || d.as_ref().contains(&b'<') {
                         return Err(unsafe_("a processing instruction HTML reads differently"));
                     }
                 }
@@ -157,7 +179,8 @@ impl Judge {
                 Event::Eof => break,
             }
         }
-        if self.root_seen {
+        // Every element closed: a lenient parser stops at the end of the input without asking.
+        if self.root_seen && self.root_closed {
             Ok(())
         } else {
             Err(LogoError::NotSvg)
