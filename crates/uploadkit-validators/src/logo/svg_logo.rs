@@ -299,16 +299,16 @@ impl Judge {
             let attr = attr.map_err(|_| LogoError::NotSvg)?;
             let (attr_ns, attr_local) = reader.resolver().resolve_attribute(attr.key);
             let name = String::from_utf8_lossy(attr_local.as_ref()).to_ascii_lowercase();
+            // A raw `<` in an attribute value is not well-formed XML.
+            if attr.value.contains(&b'<') {
+                return Err(LogoError::NotSvg);
+            }
             let raw_key = attr.key.as_ref();
             if raw_key == b"xmlns" || raw_key.starts_with(b"xmlns:") {
                 continue;
             }
             if name.starts_with("on") {
                 return Err(unsafe_(format!("an event handler ({name})")));
-            }
-            // A raw `<` in an attribute value is not well-formed XML.
-            if attr.value.contains(&b'<') {
-                return Err(LogoError::NotSvg);
             }
             let value = attr
                 .decoded_and_normalized_value_with(
