@@ -11,43 +11,37 @@ use uploadkit_core::s3::{AddressingStyle, BucketName, CustomEndpoint, S3Target};
 use uploadkit_server::cdn::{CdnState, logo, origin_client};
 use uploadkit_server::credentials::{CredentialCache, FetchConfig, RefreshWindows};
 use uploadkit_server::listener::{Limits, serve_router};
+use uploadkit_tests::in_process::InProcess;
 use uploadkit_tests::local_store::LocalStore;
 use uploadkit_tests::vectors_dir;
 
 const BUCKET: &str = "public-logos-local";
 
-/// Starts the logo route over `store`'s logo bucket; returns its base URL.
-fn start_cdn(store: &LocalStore) -> String {
+/// Starts the logo route over `store`'s logo bucket.
+fn start_cdn(store: &LocalStore) -> InProcess {
     let endpoint = store.endpoint();
-    let (port_tx, port_rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Runtime::new().unwrap();
-        rt.block_on(async move {
-            let keys =
-                Credentials::new(LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY, None, None).unwrap();
-            let state = Arc::new(CdnState {
-                bucket: BucketName::new(BUCKET).unwrap(),
-                target: S3Target {
-                    region: "eu-west-1".into(),
-                    endpoint: Some(CustomEndpoint::parse(&endpoint).unwrap()),
-                    addressing: AddressingStyle::Path,
-                },
-                credentials: Arc::new(CredentialCache::new(
-                    CredentialSource::Static(keys, Origin::Environment),
-                    FetchConfig::new("eu-west-1", |_: &str| None),
-                    RefreshWindows::default(),
-                )),
-                http: origin_client(),
-            });
-            let router = axum::Router::new()
-                .route("/{*key}", axum::routing::any(logo))
-                .with_state(state);
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            port_tx.send(listener.local_addr().unwrap().port()).unwrap();
-            serve_router(listener, router, Limits::CDN, std::future::pending()).await;
+    InProcess::start(move |listener| async move {
+        let keys =
+            Credentials::new(LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY, None, None).unwrap();
+        let state = Arc::new(CdnState {
+            bucket: BucketName::new(BUCKET).unwrap(),
+            target: S3Target {
+                region: "eu-west-1".into(),
+                endpoint: Some(CustomEndpoint::parse(&endpoint).unwrap()),
+                addressing: AddressingStyle::Path,
+            },
+            credentials: Arc::new(CredentialCache::new(
+                CredentialSource::Static(keys, Origin::Environment),
+                FetchConfig::new("eu-west-1", |_: &str| None),
+                RefreshWindows::default(),
+            )),
+            http: origin_client(),
         });
-    });
-    format!("http://127.0.0.1:{}", port_rx.recv().unwrap())
+        let router = axum::Router::new()
+            .route("/{*key}", axum::routing::any(logo))
+            .with_state(state);
+        serve_router(listener, router, Limits::CDN, std::future::pending()).await;
+    })
 }
 
 fn logo_bytes(len: usize) -> Vec<u8> {
@@ -68,7 +62,8 @@ fn the_logo_reply_table_through_the_native_route() {
         let put = store.client().send("PUT", BUCKET, key, &[], &[], bytes);
         assert_eq!(put.status().as_u16(), 200);
     }
-    let base = start_cdn(&store);
+    let cdn = start_cdn(&store);
+    let base = format!("http://127.0.0.1:{}", cdn.port());
     let http = reqwest::blocking::Client::new();
     let first = http.get(format!("{base}/crest-table.png")).send().unwrap();
     let etag = first.headers()["etag"].to_str().unwrap().to_owned();

@@ -138,12 +138,18 @@ fn soak_a_thousand_valid_uploads_of_random_bytes_all_land_whole() {
     eprintln!("{uploads} uploads, {bytes} bytes, all stored byte for byte");
 }
 
-fn raw(store: &LocalStore, request: &[u8]) -> (String, Duration) {
-    let start = Instant::now();
-    let mut socket = TcpStream::connect(("127.0.0.1", store.port())).unwrap();
+/// A connection to the store that gives up reading after a minute.
+fn connect(store: &LocalStore) -> TcpStream {
+    let socket = TcpStream::connect(("127.0.0.1", store.port())).unwrap();
     socket
         .set_read_timeout(Some(Duration::from_secs(60)))
         .unwrap();
+    socket
+}
+
+fn raw(store: &LocalStore, request: &[u8]) -> (String, Duration) {
+    let start = Instant::now();
+    let mut socket = connect(store);
     socket.write_all(request).unwrap();
     let mut answer = vec![0u8; 4096];
     let n = socket.read(&mut answer).unwrap_or(0);
@@ -171,10 +177,7 @@ fn an_oversize_body_is_refused_from_its_length_before_it_is_sent() {
 #[test]
 fn an_unsigned_form_without_a_length_is_cut_off_at_the_limit() {
     let store = started();
-    let mut socket = TcpStream::connect(("127.0.0.1", store.port())).unwrap();
-    socket
-        .set_read_timeout(Some(Duration::from_secs(60)))
-        .unwrap();
+    let mut socket = connect(&store);
     socket
         .write_all(
             b"POST /local-notifications-csv-upload HTTP/1.1\r\nHost: 127.0.0.1\r\n\
@@ -264,10 +267,7 @@ fn preflights_answer_only_allow_listed_headers() {
 #[test]
 fn a_client_that_never_finishes_its_headers_is_dropped() {
     let store = started();
-    let mut socket = TcpStream::connect(("127.0.0.1", store.port())).unwrap();
-    socket
-        .set_read_timeout(Some(Duration::from_secs(60)))
-        .unwrap();
+    let mut socket = connect(&store);
     socket
         .write_all(b"GET /local-notifications-csv-upload HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
         .unwrap();

@@ -3,6 +3,7 @@
 
 pub mod fake_metadata;
 pub mod form;
+pub mod in_process;
 pub mod local_store;
 pub mod raw_request;
 pub mod s3client;

@@ -2,11 +2,10 @@
 //! runs it) on 127.0.0.1 in a thread of its own. Stopped on drop.
 
 use std::path::PathBuf;
-use std::thread::JoinHandle;
 
-use tokio::sync::oneshot;
 use uploadkit_core::local::{LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY};
 
+use crate::in_process::InProcess;
 use crate::s3client::S3Client;
 
 /// The browser origin the store allows in these tests.
@@ -14,10 +13,8 @@ pub const PAGE_ORIGIN: &str = "http://127.0.0.1:8080";
 
 /// A running store.
 pub struct LocalStore {
-    port: u16,
+    server: InProcess,
     dir: PathBuf,
-    stop: Option<oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
 }
 
 impl LocalStore {
@@ -25,47 +22,29 @@ impl LocalStore {
     pub fn start(buckets: &[&str]) -> Self {
         let dir = std::env::temp_dir().join(format!("uploadkit-store-{}", uuid::Uuid::new_v4()));
         let buckets: Vec<String> = buckets.iter().map(|b| (*b).to_owned()).collect();
-        let (stop_tx, stop_rx) = oneshot::channel::<()>();
-        let (port_tx, port_rx) = std::sync::mpsc::channel();
         let root = dir.clone();
-        let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-                port_tx.send(listener.local_addr().unwrap().port()).unwrap();
-                tokio::select! {
-                    r = uploadkit_server::store::serve_store(
-                        listener,
-                        &root,
-                        &buckets,
-                        (LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY),
-                        vec![PAGE_ORIGIN.to_owned()],
-                    ) => r.unwrap(),
-                    _ = stop_rx => {}
-                }
-            });
+        let server = InProcess::start(move |listener| async move {
+            uploadkit_server::store::serve_store(
+                listener,
+                &root,
+                &buckets,
+                (LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY),
+                vec![PAGE_ORIGIN.to_owned()],
+            )
+            .await
+            .unwrap();
         });
-        let port = port_rx.recv().unwrap();
-        Self {
-            port,
-            dir,
-            stop: Some(stop_tx),
-            thread: Some(thread),
-        }
+        Self { server, dir }
     }
 
     /// The port.
     pub fn port(&self) -> u16 {
-        self.port
+        self.server.port()
     }
 
     /// `http://127.0.0.1:PORT`.
     pub fn endpoint(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        format!("http://127.0.0.1:{}", self.port())
     }
 
     /// A client holding the store's keys.
@@ -80,12 +59,7 @@ impl LocalStore {
 
 impl Drop for LocalStore {
     fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
+        self.server.stop();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
