@@ -30,6 +30,7 @@ impl LocalStore {
                 &buckets,
                 (LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY),
                 vec![PAGE_ORIGIN.to_owned()],
+                std::future::pending(),
             )
             .await
             .unwrap();

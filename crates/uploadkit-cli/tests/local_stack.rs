@@ -21,7 +21,7 @@ mod common;
 
 /// A running `uploadkit local`.
 struct Stack {
-    _running: common::Running,
+    running: common::Running,
     app: String,
     store: String,
     cdn: String,
@@ -55,7 +55,7 @@ impl Stack {
             app: running.url("upload page"),
             store: running.url("S3 store"),
             cdn: running.url("logo CDN"),
-            _running: running,
+            running,
         }
     }
 }
@@ -380,5 +380,73 @@ fn every_refusal_has_its_status_and_a_json_reason() {
         404
     );
     drop(stack);
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+#[test]
+fn sigterm_lets_an_upload_in_flight_finish_then_exits_0() {
+    use std::io::{Read, Write};
+    let data = data_dir();
+    let mut stack = Stack::start(&data);
+    let client = Client::new();
+    let service = uuid::Uuid::new_v4().to_string();
+    let grant = mint(LOCAL_GRANT_KEY, &service, "csv", 600);
+    let file = b"email address\nada@example.gov.uk\n";
+    let (status, form) = presign(
+        &client,
+        &stack.app,
+        Some(&grant),
+        &json!({"kind": "csv", "file_name": "a.csv", "size": file.len()}),
+        None,
+    );
+    assert_eq!(status, 200, "{form}");
+    // The form as a browser sends it, written in two halves with SIGTERM in between.
+    let boundary = "uploadkit-sigterm-test";
+    let mut body = Vec::new();
+    for (k, v) in form_fields(&form) {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes(),
+    );
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let url = form["url"].as_str().unwrap();
+    let path = &url[url.find("/local-").unwrap()..];
+    let mut socket =
+        std::net::TcpStream::connect(stack.store.trim_start_matches("http://")).unwrap();
+    socket
+        .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    socket.write_all(head.as_bytes()).unwrap();
+    let half = body.len() / 2;
+    socket.write_all(&body[..half]).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    stack.running.terminate();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    socket.write_all(&body[half..]).unwrap();
+    let mut answer = vec![0u8; 2048];
+    let n = socket.read(&mut answer).unwrap();
+    let answer = String::from_utf8_lossy(&answer[..n]);
+    assert!(
+        answer.starts_with("HTTP/1.1 201"),
+        "the upload in flight finished: {answer}"
+    );
+    drop(socket);
+    let exit = stack
+        .running
+        .wait_exit(std::time::Duration::from_secs(15))
+        .expect("it exits within the drain bound");
+    assert!(exit.success(), "{exit:?}");
+    let key = form["key"].as_str().unwrap();
+    let text = std::fs::read(data.join("local-notifications-csv-upload").join(key)).unwrap();
+    assert_eq!(text, file);
     let _ = std::fs::remove_dir_all(&data);
 }

@@ -1,7 +1,9 @@
 //! Every listener's bounds, in one place: how long a client may take to send a request's
 //! headers (hyper's header-read timeout, which also closes idle keep-alive connections), how
-//! long a whole request may take, how many connections are served at once, and what the accept
-//! loop does when the process runs out of file descriptors.
+//! long a whole request may take, how many connections are served at once, what the accept
+//! loop does when the process runs out of file descriptors, and how it stops: on shutdown it
+//! accepts nothing more, lets requests in flight finish (hyper's graceful shutdown) for at most
+//! [`DRAIN`], then returns.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -13,10 +15,37 @@ use http::{Request, Response};
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder as ConnBuilder;
+use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tower_http::timeout::TimeoutLayer;
+
+/// How long requests in flight may take to finish once shutdown starts.
+pub const DRAIN: Duration = Duration::from_secs(10);
+
+/// Resolves on SIGTERM (a container runtime's stop, also as PID 1) or SIGINT (Ctrl-C).
+pub async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
 
 /// A listener's bounds.
 #[derive(Debug, Clone, Copy)]
@@ -80,7 +109,8 @@ pub async fn serve_router(
 }
 
 /// Serves connections on `listener`, each with the service `make` builds, within `limits`'
-/// header-read timeout and connection cap, until `shutdown` completes.
+/// header-read timeout and connection cap, until `shutdown` completes; then drains (see the
+/// module's documentation).
 pub async fn serve<M, S, B>(
     listener: TcpListener,
     limits: Limits,
@@ -100,13 +130,13 @@ pub async fn serve<M, S, B>(
     http.http1()
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read);
-    let http = Arc::new(http);
     let permits = Arc::new(Semaphore::new(limits.max_connections));
+    let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
     loop {
         let permit = tokio::select! {
             p = Arc::clone(&permits).acquire_owned() => p.expect("the semaphore is never closed"),
-            () = &mut shutdown => return,
+            () = &mut shutdown => break,
         };
         let socket = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -116,15 +146,22 @@ pub async fn serve<M, S, B>(
                     continue;
                 }
             },
-            () = &mut shutdown => return,
+            () = &mut shutdown => break,
         };
         let service = make(&listener);
-        let http = Arc::clone(&http);
+        let conn = graceful.watch(
+            http.serve_connection(TokioIo::new(socket), service)
+                .into_owned(),
+        );
         tokio::spawn(async move {
-            let _ = http.serve_connection(TokioIo::new(socket), service).await;
+            let _ = conn.await;
             drop(permit);
         });
     }
+    // Nothing more is accepted; kept-alive connections are told to close after their current
+    // request.
+    drop(listener);
+    let _ = tokio::time::timeout(DRAIN, graceful.shutdown()).await;
 }
 
 /// How long to wait after a failed `accept`: out of file descriptors (EMFILE, ENFILE) or

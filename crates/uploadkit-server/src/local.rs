@@ -22,7 +22,7 @@ use crate::ServerError;
 use crate::api::{ApiState, api};
 use crate::cdn::{CdnState, logo};
 use crate::credentials::{CredentialCache, FetchConfig, RefreshWindows};
-use crate::listener::{Limits, serve_router};
+use crate::listener::{Limits, serve_router, shutdown_signal};
 use crate::store::serve_store;
 
 /// How long the local stack's development grant lasts.
@@ -59,7 +59,8 @@ fn is_local_host(host: &str, port: u16) -> bool {
         .any(|name| host.strip_prefix(name).and_then(|p| p.strip_prefix(':')) == Some(&port))
 }
 
-/// Starts everything, prints where it is, and runs until Ctrl-C.
+/// Starts everything, prints where it is, and runs until SIGTERM or Ctrl-C; then lets requests in
+/// flight finish and returns.
 pub async fn run(
     options: LocalOptions,
     env: impl Fn(&str) -> Option<String>,
@@ -102,6 +103,15 @@ pub async fn run(
         .collect();
     let data_dir = options.data_dir.clone();
     let store_origins = app_origins.clone();
+    // One stop for the three listeners: each drains, then its task ends.
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let until_stopped = move || {
+        let mut stopped = stopped.clone();
+        async move {
+            let _ = stopped.wait_for(|s| *s).await;
+        }
+    };
+    let store_stopped = until_stopped();
     let store_task = tokio::spawn(async move {
         serve_store(
             store,
@@ -109,6 +119,7 @@ pub async fn run(
             &buckets,
             (LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY),
             store_origins,
+            store_stopped,
         )
         .await
     });
@@ -188,24 +199,24 @@ pub async fn run(
     println!("  dev grant    {grant}");
     println!("  (service {LOCAL_SERVICE_ID}, every upload kind and downloads, valid 12 hours)");
 
-    let app_task = tokio::spawn(serve_router(
-        app,
-        app_router,
-        Limits::API,
-        std::future::pending(),
-    ));
-    let cdn_task = tokio::spawn(serve_router(
-        cdn,
-        cdn_router,
-        Limits::CDN,
-        std::future::pending(),
-    ));
+    let mut app_task = tokio::spawn(serve_router(app, app_router, Limits::API, until_stopped()));
+    let mut cdn_task = tokio::spawn(serve_router(cdn, cdn_router, Limits::CDN, until_stopped()));
+    let mut store_task = store_task;
+    let failed = |e: tokio::task::JoinError| ServerError::Io(e.to_string());
     tokio::select! {
-        r = store_task => r.map_err(|e| ServerError::Io(e.to_string()))?,
-        r = app_task => r.map_err(|e| ServerError::Io(e.to_string())),
-        r = cdn_task => r.map_err(|e| ServerError::Io(e.to_string())),
-        _ = tokio::signal::ctrl_c() => Ok(()),
+        r = &mut store_task => return r.map_err(failed)?,
+        r = &mut app_task => return r.map_err(failed),
+        r = &mut cdn_task => return r.map_err(failed),
+        () = shutdown_signal() => {}
     }
+    // SIGTERM or Ctrl-C: stop accepting everywhere, let what is in flight finish, exit 0.
+    let _ = stop.send(true);
+    let (store, app, cdn) = tokio::join!(store_task, app_task, cdn_task);
+    store.map_err(failed)??;
+    app.map_err(failed)?;
+    cdn.map_err(failed)?;
+    println!("uploadkit local stack stopped");
+    Ok(())
 }
 
 #[cfg(test)]

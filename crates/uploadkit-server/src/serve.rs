@@ -15,7 +15,7 @@ use uploadkit_core::credentials::Resolution;
 use crate::ServerError;
 use crate::api::{ApiState, api};
 use crate::credentials::{CredentialCache, FetchConfig, RefreshWindows};
-use crate::listener::{Limits, serve_router};
+use crate::listener::{Limits, serve_router, shutdown_signal};
 
 /// The API's configuration from environment variables (see [`ApiConfig::from_env`]).
 pub fn config_from_env(
@@ -25,7 +25,8 @@ pub fn config_from_env(
     ApiConfig::from_env(env, region).map_err(|e| ServerError::Config(e.to_string()))
 }
 
-/// Serves the API (and, if given, a page folder) on `listener` until Ctrl-C.
+/// Serves the API (and, if given, a page folder) on `listener` until SIGTERM or Ctrl-C, then
+/// lets requests in flight finish (at most `listener::DRAIN`).
 pub async fn serve(
     listener: TcpListener,
     config: ApiConfig,
@@ -60,9 +61,7 @@ pub async fn serve(
         .local_addr()
         .map_err(|e| ServerError::Io(e.to_string()))?;
     println!("uploadkit presign API on http://{addr}/v1/uploads");
-    serve_router(listener, router, Limits::API, async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await;
+    serve_router(listener, router, Limits::API, shutdown_signal()).await;
+    println!("uploadkit presign API stopped");
     Ok(())
 }

@@ -23,13 +23,14 @@ use crate::ServerError;
 use crate::listener::{self, Limits};
 
 /// Creates the folder and one sub-folder per bucket (s3s-fs keeps a bucket as a folder), then
-/// serves S3 on `listener`, within [`Limits::STORE`], until the task is dropped.
+/// serves S3 on `listener`, within [`Limits::STORE`], until `shutdown` completes (then drains).
 pub async fn serve_store(
     listener: TcpListener,
     root: &Path,
     buckets: &[String],
     (access_key, secret): (&str, &str),
     allowed_origins: Vec<String>,
+    shutdown: impl std::future::Future<Output = ()>,
 ) -> Result<(), ServerError> {
     for bucket in buckets {
         std::fs::create_dir_all(root.join(bucket))
@@ -42,7 +43,7 @@ pub async fn serve_store(
     builder.set_config(Arc::new(StaticConfigProvider::new(Arc::new(s3_config()))));
     let s3 = builder.build();
     let origins = Arc::new(allowed_origins);
-    listener::serve(listener, Limits::STORE, std::future::pending(), move |_| {
+    listener::serve(listener, Limits::STORE, shutdown, move |_| {
         let (s3, origins) = (s3.clone(), Arc::clone(&origins));
         service_fn(move |req| {
             let response = with_cors(s3.clone(), Arc::clone(&origins), req);

@@ -77,6 +77,31 @@ impl Running {
     }
 }
 
+impl Running {
+    /// Sends SIGTERM, as a container runtime stops a service.
+    #[allow(dead_code)]
+    pub fn terminate(&self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// Its exit status, if it exits within `within`.
+    #[allow(dead_code)]
+    pub fn wait_exit(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
+        let start = std::time::Instant::now();
+        while start.elapsed() < within {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
+    }
+}
+
 impl Drop for Running {
     fn drop(&mut self) {
         uploadkit_tests::stop_process_group(&mut self.child);
