@@ -287,6 +287,14 @@ enum CliError {
     WeakGrantKey,
     #[error("{0}")]
     Refused(String),
+    #[error(
+        "{0} is a permanent logo, which is never deleted (old emails and letters still point at it)"
+    )]
+    NeverDeleted(String),
+    #[error(
+        "a grant needs at least one --kind, --downloads or --report: this one would allow nothing"
+    )]
+    EmptyGrant,
     #[error("{0}: {1}")]
     Unreadable(std::path::PathBuf, std::io::Error),
     #[error("validate checks logos: use --kind email-logo or --kind letter-logo, not {0}")]
@@ -530,6 +538,9 @@ fn run(cli: Cli) -> Result<String, CliError> {
                 .iter()
                 .map(|r| uploadkit_core::catalogue::ReportId::parse(r))
                 .collect::<Result<Vec<_>, _>>()?;
+            if kinds.is_empty() && !downloads && reports.is_empty() {
+                return Err(CliError::EmptyGrant);
+            }
             let options = uploadkit_api::MintOptions {
                 downloads,
                 reports: &reports,
@@ -603,6 +614,9 @@ fn run(cli: Cli) -> Result<String, CliError> {
             let setup = target.signing.setup()?;
             let bucket = target.bucket(&setup.catalogue)?;
             let key = ObjectKey::new(key)?;
+            if method == Method::Delete && setup.catalogue.never_deleted(&bucket, &key) {
+                return Err(CliError::NeverDeleted(key.to_string()));
+            }
             let url = presign_url(
                 &setup.signer,
                 &setup.target,
@@ -689,17 +703,25 @@ fn run(cli: Cli) -> Result<String, CliError> {
     }
 }
 
-fn main() -> ExitCode {
-    match run(Cli::parse()) {
-        Ok(out) => {
-            println!("{out}");
-            ExitCode::SUCCESS
-        }
-        // A verdict, not a failure of the command: on standard output, exit 1.
-        Err(CliError::Refused(out)) => {
-            println!("{out}");
+/// Writes the command's output; a reader that has gone (`uploadkit buckets | head -1`) is not an
+/// error worth a panic.
+fn print(out: &str, code: ExitCode) -> ExitCode {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    match writeln!(stdout, "{out}").and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            eprintln!("error: cannot write the output: {e}");
             ExitCode::FAILURE
         }
+        _ => code,
+    }
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(out) => print(&out, ExitCode::SUCCESS),
+        // A verdict, not a failure of the command: on standard output, exit 1.
+        Err(CliError::Refused(out)) => print(&out, ExitCode::FAILURE),
         Err(e @ CliError::Unreadable(..)) => {
             eprintln!("error: {e}");
             ExitCode::from(2)

@@ -487,3 +487,65 @@ fn grant_mints_a_token_the_api_accepts() {
     );
     assert!(!weak.status.success() && stderr(&weak).contains("at least 32 bytes"));
 }
+
+#[test]
+fn small_faults_get_clear_answers() {
+    let h = home();
+    // A grant that would allow nothing is not minted.
+    let empty = run(
+        &[
+            "grant",
+            "--service-id",
+            "4d1f3b7e-9c2a-4f6e-8b1d-2a3c4e5f6a7b",
+        ],
+        &[],
+        h.path(),
+    );
+    assert!(!empty.status.success());
+    assert!(
+        stderr(&empty).contains("would allow nothing"),
+        "{}",
+        stderr(&empty)
+    );
+    // A permanent logo is never presigned for deletion; a temporary one may be.
+    let delete = |key: &str| {
+        run(
+            &[
+                "presign", "url", "--local", "--bucket", "logo", "--key", key, "--method",
+                "DELETE", "--at", AT,
+            ],
+            &[],
+            h.path(),
+        )
+    };
+    let permanent = delete("hmrc.png");
+    assert!(!permanent.status.success());
+    assert!(
+        stderr(&permanent).contains("never deleted"),
+        "{}",
+        stderr(&permanent)
+    );
+    assert!(
+        delete("temp-0b8c0f5e-1d2e-4c3b-9a8f-7e6d5c4b3a29.png")
+            .status
+            .success()
+    );
+    assert!(
+        delete("letters/static/images/letter-template/crest.svg")
+            .status
+            .code()
+            == Some(1)
+    );
+    // A reader that goes away early (`uploadkit buckets | head -1`) is no panic.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_uploadkit"))
+        .arg("buckets")
+        .env("HOME", h.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{:?} {}", out.status, stderr(&out));
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+}

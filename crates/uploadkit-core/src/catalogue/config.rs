@@ -1,7 +1,7 @@
 //! The catalogue as configured: bucket names from the environment, region and CDN domain.
 
 use super::{Bucket, Environment};
-use crate::s3::{BucketName, InvalidBucketName};
+use crate::s3::{BucketName, InvalidBucketName, ObjectKey};
 
 /// The region used when nothing sets one (the reference application's).
 pub const DEFAULT_REGION: &str = "eu-west-1";
@@ -84,6 +84,21 @@ impl Catalogue {
                 .filter(|v| !v.is_empty())
                 .unwrap_or_else(|| DEFAULT_LOGO_CDN_DOMAIN.to_owned()),
         })
+    }
+
+    /// Whether an object must never be deleted: a permanent logo (old emails and letters still
+    /// point at it). Temporary logos and other buckets' objects may be.
+    ///
+    /// ```
+    /// use uploadkit_core::{catalogue::{Bucket, Catalogue}, s3::ObjectKey};
+    /// let cat = Catalogue::from_env(|_| None, None).unwrap();
+    /// let logos = cat.name(Bucket::Logo).clone();
+    /// assert!(cat.never_deleted(&logos, &ObjectKey::new("hmrc.png").unwrap()));
+    /// assert!(!cat.never_deleted(&logos, &ObjectKey::new("temp-a.png").unwrap()));
+    /// assert!(!cat.never_deleted(cat.name(Bucket::CsvUpload), &ObjectKey::new("hmrc.png").unwrap()));
+    /// ```
+    pub fn never_deleted(&self, bucket: &BucketName, key: &ObjectKey) -> bool {
+        bucket == self.name(Bucket::Logo) && super::permanent_logo_key(key, None).is_none()
     }
 
     /// The configured name of a bucket.
