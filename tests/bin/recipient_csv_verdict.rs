@@ -1,0 +1,110 @@
+//! The adapter `tests/vectors/notify/recipient-csv/compare.py` runs: one case's spec in, the
+//! verdict of uploadkit's spreadsheet check out, in the JSON shape of notifications-utils'
+//! `RecipientCSV`. It maps the report's fields and decides nothing itself.
+//!
+//! `recipient_csv_verdict --spec FILE [--admin-newlines]`
+
+use serde_json::{Map, Value, json};
+use uploadkit_validators::csv::{
+    CsvReport, CsvSpec, FileError, TemplateType, column_key, placeholders, validate_csv,
+};
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let spec_path = args
+        .iter()
+        .position(|a| a == "--spec")
+        .and_then(|i| args.get(i + 1))
+        .expect("--spec FILE");
+    let admin_newlines = args.iter().any(|a| a == "--admin-newlines");
+    let spec: Value =
+        serde_json::from_str(&std::fs::read_to_string(spec_path).expect("the spec")).expect("JSON");
+    let text = std::fs::read(spec["csv"].as_str().expect("csv")).expect("the file");
+    let text = if admin_newlines {
+        // The admin app's Spreadsheet.normalise_newlines: "\r\n".join(text.splitlines()).
+        let s = String::from_utf8_lossy(&text);
+        s.lines().collect::<Vec<_>>().join("\r\n").into_bytes()
+    } else {
+        text
+    };
+    let template_type = match spec["template_type"].as_str() {
+        Some("email") => TemplateType::Email,
+        Some("letter") => TemplateType::Letter,
+        _ => TemplateType::Sms,
+    };
+    let content = spec["content"].as_str().unwrap_or("");
+    let subject = spec["subject"].as_str().unwrap_or("");
+    let mut names = placeholders(subject);
+    for name in placeholders(content) {
+        if !names.iter().any(|n| column_key(n) == column_key(&name)) {
+            names.push(name);
+        }
+    }
+    let permissions = &spec["permissions"];
+    let mut csv_spec = CsvSpec::new(template_type, names);
+    csv_spec.allow_international_sms = permissions["allow_international_sms"] == true;
+    csv_spec.allow_uk_landline = permissions["allow_sms_to_uk_landline"] == true;
+    if template_type == TemplateType::Sms {
+        csv_spec.sms_template = Some(content.to_owned());
+    }
+    let report = validate_csv(csv_spec, &text);
+    println!("{}", verdict(&report));
+}
+
+fn verdict(report: &CsvReport) -> Value {
+    let mut missing = Vec::new();
+    let mut duplicates = Vec::new();
+    let mut has_recipient_columns = true;
+    let mut too_many_rows = false;
+    for e in &report.file_errors {
+        match e {
+            FileError::MissingRecipientColumns(columns) => {
+                has_recipient_columns = false;
+                missing.extend(columns.iter().cloned());
+            }
+            FileError::MissingColumns(columns) => missing.extend(columns.iter().cloned()),
+            FileError::DuplicateRecipientColumns(columns) => {
+                duplicates.extend(columns.iter().cloned())
+            }
+            FileError::TooManyRows { .. } => too_many_rows = true,
+            _ => {}
+        }
+    }
+    let mut error_rows: Vec<usize> = report
+        .rows_with_bad_recipients
+        .iter()
+        .chain(&report.rows_with_missing_data)
+        .chain(&report.rows_with_bad_messages)
+        .copied()
+        .collect();
+    error_rows.sort_unstable();
+    error_rows.dedup();
+    let rows: Vec<Value> = error_rows
+        .iter()
+        .map(|&row| {
+            let mut cells = Map::new();
+            let mut too_long = false;
+            let mut empty = false;
+            for e in report.cell_errors.iter().filter(|e| e.row == row) {
+                match e.code {
+                    "message_too_long" => too_long = true,
+                    "message_empty" => empty = true,
+                    _ => {
+                        cells.insert(column_key(&e.column), Value::String(e.message.clone()));
+                    }
+                }
+            }
+            json!({"index": row, "cell_errors": cells, "message_too_long": too_long, "message_empty": empty})
+        })
+        .collect();
+    json!({
+        "has_errors": !report.file_errors.is_empty() || !error_rows.is_empty(),
+        "too_many_rows": too_many_rows,
+        "missing_column_headers": missing,
+        "duplicate_recipient_column_headers": duplicates,
+        "has_recipient_columns": has_recipient_columns,
+        "row_count": report.rows,
+        "rows_with_errors_count": error_rows.len(),
+        "rows_with_errors": rows,
+    })
+}
