@@ -94,7 +94,13 @@ pub fn validate_email_address(value: &str) -> Result<String, InvalidEmail> {
     if rest.is_empty() || rest.chars().any(|c| c == '@' || c.is_whitespace()) {
         return Err(InvalidEmail);
     }
-    let ascii = idna::domain_to_ascii(host).map_err(|_| InvalidEmail)?;
+    // As Python's `idna` codec does: ASCII labels pass as they are (an `xn--` label is not
+    // decoded to be checked); only a host with other characters is converted.
+    let ascii = if host.is_ascii() {
+        host.to_owned()
+    } else {
+        idna::domain_to_ascii(host).map_err(|_| InvalidEmail)?
+    };
     let labels: Vec<&str> = ascii.split('.').collect();
     if ascii.len() > MAX_HOST_LENGTH || labels.len() < 2 {
         return Err(InvalidEmail);

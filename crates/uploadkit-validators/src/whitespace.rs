@@ -12,22 +12,36 @@ pub fn is_app_whitespace(c: char) -> bool {
     c.is_whitespace() || OBSCURE_ZERO_WIDTH.contains(&c) || c == '\u{00A0}' || c == '\u{202F}'
 }
 
-/// Removes zero-width characters everywhere and whitespace at both ends.
+/// What the app removes from a cell wherever it is: the zero-width characters, the line and
+/// paragraph separators, and the non-breaking spaces.
+fn removed_everywhere(c: char) -> bool {
+    OBSCURE_ZERO_WIDTH.contains(&c)
+        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{00A0}' | '\u{202F}')
+}
+
+/// Python's `string.whitespace`: the only characters the app trims from a cell's ends.
+fn ascii_whitespace(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0b' | '\x0c')
+}
+
+/// A cell as the app cleans it (`strip_and_remove_obscure_whitespace`): zero-width characters,
+/// line and paragraph separators and non-breaking spaces removed everywhere, then ASCII
+/// whitespace trimmed from both ends. Other Unicode spaces (an ideographic space, say) stay.
 ///
 /// ```
-/// assert_eq!(uploadkit_validators::whitespace::strip("\u{200B} a b\u{FEFF}\n"), "a b");
+/// use uploadkit_validators::whitespace::strip;
+/// assert_eq!(strip("\u{200B} a b\u{FEFF}\n"), "a b");
+/// assert_eq!(strip("a\u{00A0}b"), "ab");
+/// assert_eq!(strip("a@b.com\u{3000}"), "a@b.com\u{3000}");
 /// ```
 pub fn strip(value: &str) -> String {
-    // Zero-width characters are all outside ASCII: an ASCII cell (nearly every cell) is trimmed
+    // The removed characters are all outside ASCII: an ASCII cell (nearly every cell) is trimmed
     // without rebuilding it.
     if value.is_ascii() {
-        return value.trim_matches(is_app_whitespace).to_owned();
+        return value.trim_matches(ascii_whitespace).to_owned();
     }
-    let without: String = value
-        .chars()
-        .filter(|c| !OBSCURE_ZERO_WIDTH.contains(c))
-        .collect();
-    without.trim_matches(is_app_whitespace).to_owned()
+    let without: String = value.chars().filter(|c| !removed_everywhere(*c)).collect();
+    without.trim_matches(ascii_whitespace).to_owned()
 }
 
 /// Removes every whitespace character.
