@@ -6,7 +6,8 @@
 
 use serde_json::{Map, Value, json};
 use uploadkit_validators::csv::{
-    CsvReport, CsvSpec, FileError, TemplateType, column_key, placeholders, validate_csv,
+    CsvReport, CsvSpec, FileError, TemplateType, column_key, normalise_newlines, placeholders,
+    validate_csv,
 };
 
 fn main() {
@@ -20,12 +21,11 @@ fn main() {
     let spec: Value =
         serde_json::from_str(&std::fs::read_to_string(spec_path).expect("the spec")).expect("JSON");
     let text = std::fs::read(spec["csv"].as_str().expect("csv")).expect("the file");
-    let text = if admin_newlines {
-        // The admin app's Spreadsheet.normalise_newlines: "\r\n".join(text.splitlines()).
-        let s = String::from_utf8_lossy(&text);
-        s.lines().collect::<Vec<_>>().join("\r\n").into_bytes()
-    } else {
-        text
+    // The admin app's newline normalisation, done by the project's own function (on text that
+    // is UTF-8; other bytes go to the check as they are, which reports them).
+    let text = match (admin_newlines, std::str::from_utf8(&text)) {
+        (true, Ok(s)) => normalise_newlines(s).into_bytes(),
+        _ => text,
     };
     let template_type = match spec["template_type"].as_str() {
         Some("email") => TemplateType::Email,
