@@ -214,3 +214,15 @@ fn a_binary_file_gets_one_verdict_however_it_is_chunked() {
     assert_eq!(whole.file_errors, vec![FileError::Binary { offset: 40 }]);
     assert_eq!(whole.rows, 0);
 }
+
+#[test]
+fn blank_rows_are_counted_as_the_app_counts_them_except_at_the_end() {
+    let report = validate_csv(
+        CsvSpec::new(TemplateType::Email, vec![]),
+        b"email address\nada@example.gov.uk\n\nbob@example.gov.uk\n,\n\n",
+    );
+    // The blank line is row 1 (its recipient is missing); the ones at the end are stripped.
+    assert_eq!(report.rows, 3);
+    assert_eq!(report.rows_with_missing_data, vec![1]);
+    assert!(report.rows_with_bad_recipients.is_empty());
+}

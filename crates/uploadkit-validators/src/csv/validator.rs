@@ -129,6 +129,9 @@ pub struct CsvValidator {
     started: bool,
     layout: Option<Layout>,
     stopped: bool,
+    /// Blank rows not yet counted: the app counts (and checks) a blank row, except at the end
+    /// of the file, which it strips first.
+    blank_rows: usize,
     report: CsvReport,
     #[cfg(feature = "phone")]
     phones: PhoneCache,
@@ -149,6 +152,7 @@ impl CsvValidator {
             started: false,
             layout: None,
             stopped: false,
+            blank_rows: 0,
             report: CsvReport::default(),
             #[cfg(feature = "phone")]
             phones: PhoneCache::default(),
@@ -248,11 +252,24 @@ impl CsvValidator {
     fn record_done(&mut self, record: Vec<String>) {
         self.records += 1;
         if record.iter().all(String::is_empty) {
+            if self.layout.is_some() {
+                self.blank_rows += 1;
+            }
             return;
         }
         match &self.layout {
             None => self.header(record),
-            Some(_) => self.row(record),
+            Some(_) => {
+                for _ in 0..std::mem::take(&mut self.blank_rows) {
+                    if self.stopped {
+                        return;
+                    }
+                    self.row(Vec::new());
+                }
+                if !self.stopped {
+                    self.row(record);
+                }
+            }
         }
     }
 
