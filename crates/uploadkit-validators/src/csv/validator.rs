@@ -132,6 +132,11 @@ pub struct CsvValidator {
     /// Blank rows not yet counted: the app counts (and checks) a blank row, except at the end
     /// of the file, which it strips first.
     blank_rows: usize,
+    /// No byte of the next record has been read: a line break here is a blank line, which
+    /// csv-core would skip unseen.
+    at_record_start: bool,
+    /// The last byte taken was a `\r` ending a record or a blank line, so a `\n` next is its.
+    after_cr: bool,
     report: CsvReport,
     #[cfg(feature = "phone")]
     phones: PhoneCache,
@@ -153,6 +158,8 @@ impl CsvValidator {
             layout: None,
             stopped: false,
             blank_rows: 0,
+            at_record_start: true,
+            after_cr: false,
             report: CsvReport::default(),
             #[cfg(feature = "phone")]
             phones: PhoneCache::default(),
@@ -222,9 +229,32 @@ impl CsvValidator {
     fn parse(&mut self, mut input: &[u8], eof: bool) {
         let mut out = [0u8; 1024];
         loop {
+            if self.at_record_start {
+                // Blank lines, which Python's csv reader (and so the app) reads as empty rows.
+                while let Some(&b) = input.first() {
+                    match b {
+                        b'\n' if self.after_cr => self.after_cr = false,
+                        b'\n' | b'\r' => {
+                            if self.layout.is_some() {
+                                self.blank_rows += 1;
+                            }
+                            self.after_cr = b == b'\r';
+                        }
+                        _ => break,
+                    }
+                    input = &input[1..];
+                    self.offset += 1;
+                }
+                if input.is_empty() && !eof {
+                    return;
+                }
+                self.at_record_start = false;
+                self.after_cr = false;
+            }
             if input.is_empty() && !eof {
                 return;
             }
+            let before = input;
             let (result, read, written) = self.reader.read_field(input, &mut out);
             input = &input[read..];
             self.offset += read as u64;
@@ -238,6 +268,20 @@ impl CsvValidator {
                     self.record.push(strip(&text));
                     self.field.clear();
                     if record_end {
+                        // csv-core may already have taken (and skipped) blank lines after the
+                        // record's own line break: count them from the bytes it took.
+                        let taken = &before[..read];
+                        let run = taken
+                            .iter()
+                            .rev()
+                            .take_while(|b| matches!(b, b'\r' | b'\n'))
+                            .count();
+                        let breaks = line_breaks(&taken[read - run..]);
+                        if self.layout.is_some() {
+                            self.blank_rows += breaks.saturating_sub(1);
+                        }
+                        self.at_record_start = true;
+                        self.after_cr = taken.last() == Some(&b'\r');
                         let record = std::mem::take(&mut self.record);
                         self.record_done(record);
                         if self.stopped {
@@ -522,6 +566,20 @@ impl CsvValidator {
         }
         self.report
     }
+}
+
+/// How many line breaks a run of `\r` and `\n` holds (`\r\n` is one).
+fn line_breaks(run: &[u8]) -> usize {
+    let mut n = 0;
+    let mut i = 0;
+    while i < run.len() {
+        if run[i] == b'\r' && run.get(i + 1) == Some(&b'\n') {
+            i += 1;
+        }
+        n += 1;
+        i += 1;
+    }
+    n
 }
 
 /// Checks a whole file in one call.
