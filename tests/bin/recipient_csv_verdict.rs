@@ -48,10 +48,15 @@ fn main() {
         csv_spec.sms_template = Some(content.to_owned());
     }
     let report = validate_csv(csv_spec, &text);
-    println!("{}", verdict(&report));
+    println!("{}", verdict(&report, template_type));
 }
 
-fn verdict(report: &CsvReport) -> Value {
+/// Whether a column (by key) is one of a letter's address columns.
+fn address_column(key: &str) -> bool {
+    key == "postcode" || key.starts_with("addressline")
+}
+
+fn verdict(report: &CsvReport, template_type: TemplateType) -> Value {
     let mut missing = Vec::new();
     let mut duplicates = Vec::new();
     let mut has_recipient_columns = true;
@@ -85,16 +90,27 @@ fn verdict(report: &CsvReport) -> Value {
             let mut cells = Map::new();
             let mut too_long = false;
             let mut empty = false;
+            // RecipientCSV reports a letter's address as a whole, not as a cell.
+            let mut address_error = Value::Null;
             for e in report.cell_errors.iter().filter(|e| e.row == row) {
+                let key = column_key(&e.column);
                 match e.code {
                     "message_too_long" => too_long = true,
                     "message_empty" => empty = true,
+                    _ if template_type == TemplateType::Letter && address_column(&key) => {
+                        address_error = Value::String(e.message.clone());
+                    }
                     _ => {
-                        cells.insert(column_key(&e.column), Value::String(e.message.clone()));
+                        cells.insert(key, Value::String(e.message.clone()));
                     }
                 }
             }
-            json!({"index": row, "cell_errors": cells, "message_too_long": too_long, "message_empty": empty})
+            let mut row = json!({"index": row, "cell_errors": cells, "message_too_long": too_long, "message_empty": empty});
+            if template_type == TemplateType::Letter {
+                row["bad_postal_address"] = Value::Bool(!address_error.is_null());
+                row["address_error"] = address_error;
+            }
+            row
         })
         .collect();
     json!({
