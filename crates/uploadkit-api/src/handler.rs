@@ -116,13 +116,8 @@ pub fn handle(config: &ApiConfig, req: &ApiRequest, ctx: &Context<'_>) -> ApiRes
         Ok(body) => ApiResponse::json(200, body.to_string().into_bytes()),
         Err(e) => return error_response(config, req, &e),
     };
-    decorate(config, req, &mut response);
+    config.cors.decorate(req, &mut response);
     response
-}
-
-/// CORS headers on an answer to an allowed origin.
-pub(crate) fn decorate(config: &ApiConfig, req: &ApiRequest, response: &mut ApiResponse) {
-    config.cors.decorate(req, response);
 }
 
 pub(crate) fn error_response(config: &ApiConfig, req: &ApiRequest, e: &ApiError) -> ApiResponse {

@@ -370,7 +370,7 @@ pub fn respond(
                 "url": format!("https://{}/{}", config.catalogue.logo_cdn_domain(), uri_encode(key.as_str(), true)),
             });
             let mut response = ApiResponse::json(200, body.to_string().into_bytes());
-            crate::handler::decorate(config, req, &mut response);
+            config.cors.decorate(req, &mut response);
             response
         }
         Err(e) => crate::handler::error_response(config, req, &ApiError::from(e.clone())),
