@@ -57,8 +57,6 @@ pub struct Limits {
     pub request: Duration,
     /// Connections served at once; more wait in the kernel's backlog.
     pub max_connections: usize,
-    /// The largest request body, in bytes (413 over it): the store's; the API's is its own.
-    pub max_body: usize,
 }
 
 impl Limits {
@@ -67,23 +65,16 @@ impl Limits {
         header_read: Duration::from_secs(10),
         request: Duration::from_secs(30),
         max_connections: 1024,
-        max_body: uploadkit_api::handler::MAX_BODY_BYTES,
     };
 
-    /// The logo route: bodiless GETs, an origin fetch each.
-    pub const CDN: Self = Self {
-        header_read: Duration::from_secs(10),
-        request: Duration::from_secs(30),
-        max_connections: 1024,
-        max_body: 0,
-    };
+    /// The logo route: bodiless GETs, an origin fetch each; the API's bounds.
+    pub const CDN: Self = Self::API;
 
     /// The S3 store: uploads of up to 10 MiB, plus the form's fields.
     pub const STORE: Self = Self {
         header_read: Duration::from_secs(10),
         request: Duration::from_secs(300),
         max_connections: 512,
-        max_body: 10 * 1024 * 1024 + 64 * 1024,
     };
 }
 
@@ -105,7 +96,7 @@ pub async fn serve_router(
     shutdown: impl Future<Output = ()>,
 ) {
     let service = TowerToHyperService::new(bounded(router, limits));
-    serve(listener, limits, shutdown, move |_| service.clone()).await;
+    serve(listener, limits, shutdown, move || service.clone()).await;
 }
 
 /// Serves connections on `listener`, each with the service `make` builds, within `limits`'
@@ -117,7 +108,7 @@ pub async fn serve<M, S, B>(
     shutdown: impl Future<Output = ()>,
     make: M,
 ) where
-    M: Fn(&TcpListener) -> S,
+    M: Fn() -> S,
     S: hyper::service::Service<Request<Incoming>, Response = Response<B>, Error = Infallible>
         + Send
         + 'static,
@@ -148,7 +139,7 @@ pub async fn serve<M, S, B>(
             },
             () = &mut shutdown => break,
         };
-        let service = make(&listener);
+        let service = make();
         let conn = graceful.watch(
             http.serve_connection(TokioIo::new(socket), service)
                 .into_owned(),

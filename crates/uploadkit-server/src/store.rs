@@ -43,7 +43,7 @@ pub async fn serve_store(
     builder.set_config(Arc::new(StaticConfigProvider::new(Arc::new(s3_config()))));
     let s3 = builder.build();
     let origins = Arc::new(allowed_origins);
-    listener::serve(listener, Limits::STORE, shutdown, move |_| {
+    listener::serve(listener, Limits::STORE, shutdown, move || {
         let (s3, origins) = (s3.clone(), Arc::clone(&origins));
         service_fn(move |req| {
             let response = with_cors(s3.clone(), Arc::clone(&origins), req);
@@ -79,6 +79,9 @@ fn s3_config() -> S3Config {
 
 /// The largest object the catalogue uploads (a 10 MiB spreadsheet).
 const MAX_UPLOAD_BYTES: u64 = 10 * 1024 * 1024;
+
+/// The largest request body the store takes: the largest upload and its form's fields.
+const MAX_BODY_BYTES: usize = MAX_UPLOAD_BYTES as usize + 64 * 1024;
 
 /// Request headers a browser may send to the store (presigned PUTs and GETs, form POSTs).
 const ALLOWED_HEADERS: &[&str] = &[
@@ -185,7 +188,7 @@ async fn with_cors(
         .get(http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > Limits::STORE.max_body as u64) {
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
         return Ok(s3_error(
             StatusCode::PAYLOAD_TOO_LARGE,
             "EntityTooLarge",
@@ -197,9 +200,8 @@ async fn with_cors(
     // A body without a length is cut off at the same limit; frames are split small because
     // s3s's form reader refuses a frame of over 64 KiB that follows one ending in a partial
     // boundary (`\r`), which random file bytes hit about once in 256 frames.
-    let req = req.map(|body| {
-        s3s::Body::http_body(SmallFrames::new(Limited::new(body, Limits::STORE.max_body)))
-    });
+    let req =
+        req.map(|body| s3s::Body::http_body(SmallFrames::new(Limited::new(body, MAX_BODY_BYTES))));
     let mut response = match s3.call(req).await {
         Ok(r) => r,
         Err(_) => {
