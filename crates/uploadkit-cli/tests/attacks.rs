@@ -16,39 +16,25 @@ use uploadkit_tests::run_python_with;
 
 mod common;
 
+/// `uploadkit local` in a folder of its own, removed afterwards.
 struct Stack {
-    _running: common::Running,
-    app: String,
-    store: String,
-    cdn: String,
+    local: common::LocalStack,
     data: PathBuf,
+}
+
+impl std::ops::Deref for Stack {
+    type Target = common::LocalStack;
+    fn deref(&self) -> &common::LocalStack {
+        &self.local
+    }
 }
 
 impl Stack {
     fn start() -> Self {
         let data = std::env::temp_dir().join(format!("uploadkit-attacks-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&data).unwrap();
-        let www = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../www");
-        let (data_arg, www_arg) = (data.display().to_string(), www.display().to_string());
-        let args = [
-            "local",
-            "--store-port",
-            "0",
-            "--app-port",
-            "0",
-            "--cdn-port",
-            "0",
-            "--data-dir",
-            &data_arg,
-            "--www",
-            &www_arg,
-        ];
-        let running = common::Running::start(&args, &[], false, "dev grant");
         Self {
-            app: running.url("upload page"),
-            store: running.url("S3 store"),
-            cdn: running.url("logo CDN"),
-            _running: running,
+            local: common::LocalStack::start(&data),
             data,
         }
     }

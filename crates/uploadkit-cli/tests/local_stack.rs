@@ -3,7 +3,7 @@
 //! straight to the embedded store, the logo through the logo route, and every refusal from a
 //! real request.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use reqwest::blocking::Client;
 use serde_json::{Value, json};
@@ -19,46 +19,7 @@ use uploadkit_tests::run_python_with;
 
 mod common;
 
-/// A running `uploadkit local`.
-struct Stack {
-    running: common::Running,
-    app: String,
-    store: String,
-    cdn: String,
-}
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-impl Stack {
-    fn start(data: &Path) -> Self {
-        let (data, www) = (
-            data.display().to_string(),
-            repo().join("www").display().to_string(),
-        );
-        let args = [
-            "local",
-            "--store-port",
-            "0",
-            "--app-port",
-            "0",
-            "--cdn-port",
-            "0",
-            "--data-dir",
-            &data,
-            "--www",
-            &www,
-        ];
-        let running = common::Running::start(&args, &[], false, "dev grant");
-        Self {
-            app: running.url("upload page"),
-            store: running.url("S3 store"),
-            cdn: running.url("logo CDN"),
-            running,
-        }
-    }
-}
+use common::LocalStack as Stack;
 
 fn data_dir() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("uploadkit-local-{}", uuid::Uuid::new_v4()));

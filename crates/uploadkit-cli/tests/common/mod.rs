@@ -77,6 +77,48 @@ impl Running {
     }
 }
 
+/// A running `uploadkit local` on free ports, keeping its objects in `data`.
+#[allow(dead_code)]
+pub struct LocalStack {
+    /// The process.
+    pub running: Running,
+    /// The page and the API.
+    pub app: String,
+    /// The S3 store.
+    pub store: String,
+    /// The logo route.
+    pub cdn: String,
+}
+
+#[allow(dead_code)]
+impl LocalStack {
+    /// Starts it with the repository's page folder.
+    pub fn start(data: &std::path::Path) -> Self {
+        let www = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../www");
+        let (data, www) = (data.display().to_string(), www.display().to_string());
+        let args = [
+            "local",
+            "--store-port",
+            "0",
+            "--app-port",
+            "0",
+            "--cdn-port",
+            "0",
+            "--data-dir",
+            &data,
+            "--www",
+            &www,
+        ];
+        let running = Running::start(&args, &[], false, "dev grant");
+        Self {
+            app: running.url("upload page"),
+            store: running.url("S3 store"),
+            cdn: running.url("logo CDN"),
+            running,
+        }
+    }
+}
+
 impl Running {
     /// Sends SIGTERM, as a container runtime stops a service.
     #[allow(dead_code)]
