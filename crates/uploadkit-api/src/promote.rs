@@ -83,8 +83,10 @@ pub enum PromoteError {
         code: String,
         /// S3's message.
         message: String,
-        /// The bucket's region, when S3 said.
+        /// The bucket's region, when S3 said in `x-amz-bucket-region`.
         region: Option<String>,
+        /// S3's answer, whole, for a caller that reads more of it.
+        body: String,
     },
     /// No answer from S3.
     #[error("cannot reach S3: {0}")]
@@ -309,6 +311,7 @@ fn s3_error(step: &'static str, reply: &S3Reply) -> PromoteError {
         code: xml::text(&body, "Code").unwrap_or_else(|| format!("HTTP {}", reply.status)),
         message: xml::text(&body, "Message").unwrap_or_default(),
         region: reply.header("x-amz-bucket-region").map(str::to_owned),
+        body: body.into_owned(),
     }
 }
 

@@ -396,18 +396,10 @@ impl S3Ops {
             PromoteError::Refused { key, reason } => S3Error::LogoRefused { key, reason },
             PromoteError::S3 {
                 status,
-                code,
-                message,
                 region,
+                body,
                 ..
-            } => {
-                let body = format!(
-                    "<Error><Code>{}</Code><Message>{}</Message></Error>",
-                    xml::escape(&code),
-                    xml::escape(&message)
-                );
-                self.classify(bucket, status, region, &body)
-            }
+            } => self.classify(bucket, status, region, &body),
             PromoteError::Network(why) => S3Error::Network(why),
             PromoteError::Signing(e) => S3Error::Network(e.to_string()),
         }
