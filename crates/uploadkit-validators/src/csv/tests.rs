@@ -29,7 +29,7 @@ fn feeding_byte_by_byte_gives_the_same_report() {
     assert_eq!(
         codes,
         vec![
-            (1, "Phone Number", "invalid_number"),
+            (1, "Phone Number", "too_short"),
             (1, "date", "missing"),
             (2, "Phone Number", "missing"),
             (2, "NAME", "missing"),
