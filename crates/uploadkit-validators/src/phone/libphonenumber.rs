@@ -1,18 +1,84 @@
-//! libphonenumber's reading of a number, over the metadata the `phonenumber` crate carries:
-//! `parse` (country code, international prefix, national prefix, leading zeros), possible
-//! lengths, the region a number belongs to and its type — the algorithms of libphonenumber's
-//! Python port (`phonenumbers`), which the app calls. The crate's own parser departs from them
-//! in ways the app's verdicts show: it strips a national prefix even when what is left is too
-//! short to be a number (`0770090`), refuses 16- and 17-digit national numbers, takes a
-//! leading `44` for the country code where libphonenumber does not (`447700900`), and matches
-//! patterns only at their start.
+//! libphonenumber's reading of a number: `parse` (country code, international prefix, national
+//! prefix, leading zeros), possible lengths, the region a number belongs to and its type — the
+//! algorithms of libphonenumber's Python port (`phonenumbers`), which the app calls, over the
+//! same metadata ([`super::metadata`], exported from the version the app pins). The
+//! `phonenumber` crate's parser departs from them in ways the app's verdicts show (it strips a
+//! national prefix even when what is left is too short to be a number, refuses 16- and
+//! 17-digit national numbers, takes a leading `44` for the calling code where libphonenumber
+//! does not, matches patterns only at their start) and its metadata lags the app's.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
-use phonenumber::Type;
-use phonenumber::metadata::{Database, Descriptor, Metadata};
-use regex::{Regex, RegexBuilder};
+use regex::Regex;
+
+use super::metadata::{CODES, NON_GEOGRAPHIC, REGIONS};
+
+/// A number-type description: the lengths and the pattern of national significant numbers.
+#[derive(Debug)]
+pub(super) struct Desc {
+    /// The pattern, as libphonenumber's Python port writes it.
+    pub pattern: &'static str,
+    /// Possible lengths (empty: the general description's).
+    pub lengths: &'static [u8],
+    /// Lengths of numbers diallable only locally.
+    pub local: &'static [u8],
+}
+
+/// One region's (or non-geographic entity's) metadata.
+#[derive(Debug)]
+pub(super) struct Region {
+    pub id: &'static str,
+    pub code: u16,
+    pub international_prefix: Option<&'static str>,
+    pub national_prefix_for_parsing: Option<&'static str>,
+    /// The national prefix transform rule, with groups written `${1}`.
+    pub transform_rule: Option<&'static str>,
+    pub leading_digits: Option<&'static str>,
+    pub same_mobile_and_fixed_line: bool,
+    pub general: Desc,
+    /// In [`TYPE_ORDER`]'s order.
+    pub types: [Option<Desc>; 10],
+}
+
+/// libphonenumber's number types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum NumberType {
+    PremiumRate,
+    TollFree,
+    SharedCost,
+    Voip,
+    PersonalNumber,
+    Pager,
+    Uan,
+    Voicemail,
+    FixedLine,
+    Mobile,
+    FixedLineOrMobile,
+    Unknown,
+}
+
+/// The order libphonenumber tests a number's types in, which is the order of [`Region::types`].
+const TYPE_ORDER: [NumberType; 10] = [
+    NumberType::PremiumRate,
+    NumberType::TollFree,
+    NumberType::SharedCost,
+    NumberType::Voip,
+    NumberType::PersonalNumber,
+    NumberType::Pager,
+    NumberType::Uan,
+    NumberType::Voicemail,
+    NumberType::FixedLine,
+    NumberType::Mobile,
+];
+
+impl Region {
+    /// The description of a number type.
+    pub fn desc(&self, kind: NumberType) -> Option<&Desc> {
+        let i = TYPE_ORDER.iter().position(|t| *t == kind)?;
+        self.types[i].as_ref()
+    }
+}
 
 /// libphonenumber's shortest and longest national significant numbers.
 const MIN_NSN: usize = 2;
@@ -52,10 +118,6 @@ pub(super) enum Possibility {
     InvalidLength,
 }
 
-fn database() -> &'static Database {
-    &phonenumber::metadata::DATABASE
-}
-
 /// How a metadata pattern is anchored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Anchor {
@@ -65,8 +127,8 @@ enum Anchor {
     Start,
 }
 
-/// A metadata pattern, compiled once. The crate recompiles patterns its 100-entry cache has
-/// evicted, so a file of many countries' numbers would mostly recompile.
+/// A metadata pattern, compiled once (a file of many countries' numbers compiles each pattern
+/// it needs once).
 fn compiled(pattern: &str, anchor: Anchor) -> Option<Regex> {
     type Compiled = HashMap<(usize, usize, Anchor), Option<Regex>>;
     static COMPILED: OnceLock<Mutex<Compiled>> = OnceLock::new();
@@ -83,11 +145,7 @@ fn compiled(pattern: &str, anchor: Anchor) -> Option<Regex> {
                 Anchor::Whole => format!("^(?:{pattern})$"),
                 Anchor::Start => format!("^(?:{pattern})"),
             };
-            // The metadata's patterns are laid out over several lines, as the crate reads them.
-            RegexBuilder::new(&anchored)
-                .ignore_whitespace(true)
-                .build()
-                .ok()
+            Regex::new(&anchored).ok()
         })
         .clone()
 }
@@ -97,55 +155,26 @@ fn matches(pattern: &str, text: &str, anchor: Anchor) -> bool {
 }
 
 /// `_match_national_number`: the general pattern, whole.
-fn matches_general(meta: &Metadata, nsn: &str) -> bool {
-    matches(
-        meta.descriptors().general().national_number().as_str(),
-        nsn,
-        Anchor::Whole,
-    )
+fn matches_general(meta: &Region, nsn: &str) -> bool {
+    matches(meta.general.pattern, nsn, Anchor::Whole)
 }
 
 /// `_is_number_matching_desc`: a possible length and the whole pattern.
-fn desc_matches(desc: &Descriptor, nsn: &str) -> bool {
-    let lengths = desc.possible_length();
-    (lengths.is_empty() || lengths.contains(&(nsn.len() as u16)))
-        && matches(desc.national_number().as_str(), nsn, Anchor::Whole)
+fn desc_matches(desc: &Desc, nsn: &str) -> bool {
+    (desc.lengths.is_empty() || desc.lengths.iter().any(|&l| usize::from(l) == nsn.len()))
+        && matches(desc.pattern, nsn, Anchor::Whole)
 }
 
-/// The number-type descriptors a region's possible lengths are gathered from, as
-/// libphonenumber's metadata builder gathers them for the general description.
-fn type_descriptors(meta: &Metadata) -> [Option<&Descriptor>; 10] {
-    let d = meta.descriptors();
-    [
-        d.fixed_line(),
-        d.mobile(),
-        d.toll_free(),
-        d.premium_rate(),
-        d.shared_cost(),
-        d.personal_number(),
-        d.voip(),
-        d.pager(),
-        d.uan(),
-        d.voicemail(),
-    ]
-}
-
-/// `_test_number_length` for any type: by the union of the region's types' lengths, local-only
-/// lengths being those that are no full length.
-fn test_number_length(nsn: &str, meta: &Metadata) -> Possibility {
-    let mut lengths: Vec<u16> = Vec::new();
-    let mut local: Vec<u16> = Vec::new();
-    for descriptor in type_descriptors(meta).into_iter().flatten() {
-        lengths.extend(descriptor.possible_length());
-        local.extend(descriptor.possible_local_length());
-    }
-    lengths.sort_unstable();
-    lengths.dedup();
-    let length = nsn.len() as u16;
+/// `_test_number_length` for any type: by the general description's lengths.
+fn test_number_length(nsn: &str, meta: &Region) -> Possibility {
+    let lengths = meta.general.lengths;
+    let length = nsn.len();
+    let has = |set: &[u8]| set.iter().any(|&l| usize::from(l) == length);
     let (Some(&min), Some(&max)) = (lengths.first(), lengths.last()) else {
         return Possibility::InvalidLength;
     };
-    if local.contains(&length) && !lengths.contains(&length) {
+    let (min, max) = (usize::from(min), usize::from(max));
+    if has(meta.general.local) {
         Possibility::LocalOnly
     } else if length == min {
         Possibility::Possible
@@ -153,26 +182,49 @@ fn test_number_length(nsn: &str, meta: &Metadata) -> Possibility {
         Possibility::TooShort
     } else if length > max {
         Possibility::TooLong
-    } else if lengths.contains(&length) {
+    } else if has(lengths) {
         Possibility::Possible
     } else {
         Possibility::InvalidLength
     }
 }
 
-/// The metadata of a calling code's main region, or of its non-geographic entity.
-fn metadata_for_code(code: u16) -> Option<&'static Metadata> {
-    let db = database();
-    let regions = db.region(&code)?;
-    match regions.first() {
-        Some(&"001") | None => db.by_code(&code)?.into_iter().next(),
-        Some(region) => db.by_id(*region),
-    }
+/// The regions of a calling code, main region first.
+fn regions_of(code: u16) -> Option<&'static [&'static str]> {
+    CODES
+        .binary_search_by_key(&code, |(c, _)| *c)
+        .ok()
+        .map(|i| CODES[i].1)
 }
 
 /// The metadata of a region by its code (`GB`).
-pub(super) fn region(id: &str) -> Option<&'static Metadata> {
-    database().by_id(id)
+pub(super) fn region(id: &str) -> Option<&'static Region> {
+    REGIONS
+        .binary_search_by(|r| r.id.cmp(id))
+        .ok()
+        .map(|i| &REGIONS[i])
+}
+
+/// The metadata of a non-geographic entity.
+fn non_geographic(code: u16) -> Option<&'static Region> {
+    NON_GEOGRAPHIC
+        .binary_search_by_key(&code, |r| r.code)
+        .ok()
+        .map(|i| &NON_GEOGRAPHIC[i])
+}
+
+/// `metadata_for_region_or_calling_code`.
+fn region_or_entity(id: &str, code: u16) -> Option<&'static Region> {
+    if id == "001" {
+        non_geographic(code)
+    } else {
+        region(id)
+    }
+}
+
+/// The metadata of a calling code's main region, or of its non-geographic entity.
+fn metadata_for_code(code: u16) -> Option<&'static Region> {
+    region_or_entity(regions_of(code)?.first()?, code)
 }
 
 /// `is_possible_number_with_reason`: by the lengths of the calling code's main region.
@@ -183,19 +235,11 @@ pub(super) fn possibility(number: &Number) -> Possibility {
     }
 }
 
-/// The region's national prefix for parsing (which defaults to its national prefix).
-fn national_prefix_for_parsing(meta: &Metadata) -> Option<&str> {
-    meta.national_prefix_for_parsing()
-        .map(|p| p.as_str())
-        .or(meta.national_prefix())
-        .filter(|p| !p.is_empty())
-}
-
 /// `_maybe_strip_national_prefix_carrier_code`: the number without its national prefix (or as
 /// the region's transform rule writes it), or `None` when there is none to strip or stripping
 /// would turn a number the region knows into one it does not.
-fn strip_national_prefix(number: &str, meta: &Metadata) -> Option<String> {
-    let prefix = national_prefix_for_parsing(meta)?;
+fn strip_national_prefix(number: &str, meta: &Region) -> Option<String> {
+    let prefix = meta.national_prefix_for_parsing.filter(|p| !p.is_empty())?;
     if number.is_empty() {
         return None;
     }
@@ -203,16 +247,10 @@ fn strip_national_prefix(number: &str, meta: &Metadata) -> Option<String> {
     let captures = pattern.captures(number)?;
     let viable_original = matches_general(meta, number);
     let groups = pattern.captures_len() - 1;
-    let rule = meta
-        .national_prefix_transform_rule()
-        .filter(|r| !r.is_empty());
+    let rule = meta.transform_rule.filter(|r| !r.is_empty());
     let stripped = match rule {
         Some(rule) if groups > 0 && captures.get(groups).is_some() => {
-            // The metadata writes groups as `$1`; `${1}` keeps a digit after it literal.
-            let rule = Regex::new(r"\$(\d)")
-                .map(|r| r.replace_all(rule, "$${$1}").into_owned())
-                .ok()?;
-            pattern.replace(number, rule.as_str()).into_owned()
+            pattern.replace(number, rule).into_owned()
         }
         _ => number[captures.get(0)?.end()..].to_owned(),
     };
@@ -244,7 +282,7 @@ fn leading_country_code(number: &str) -> Option<(u16, &str)> {
     }
     (1..=MAX_COUNTRY_CODE_DIGITS.min(number.len())).find_map(|n| {
         let code: u16 = number[..n].parse().ok()?;
-        database().region(&code).map(|_| (code, &number[n..]))
+        regions_of(code).map(|_| (code, &number[n..]))
     })
 }
 
@@ -252,7 +290,7 @@ fn leading_country_code(number: &str) -> Option<(u16, &str)> {
 /// (0 when the number has none of its own) and the national number.
 fn extract_country_code(
     number: &str,
-    meta: Option<&Metadata>,
+    meta: Option<&Region>,
 ) -> Result<(u16, String), ExtractError> {
     if number.is_empty() {
         return Ok((0, String::new()));
@@ -261,8 +299,7 @@ fn extract_country_code(
         Some(_) => (Source::Plus, number.trim_start_matches('+')),
         None => {
             let idd = meta
-                .and_then(Metadata::international_prefix)
-                .map(|p| p.as_str())
+                .and_then(|m| m.international_prefix)
                 .and_then(|p| compiled(p, Anchor::Start))
                 .and_then(|re| re.find(number).map(|m| m.end()));
             match idd {
@@ -281,7 +318,7 @@ fn extract_country_code(
             .ok_or(ExtractError::InvalidCountryCode);
     }
     if let Some(meta) = meta {
-        let code = meta.country_code();
+        let code = meta.code;
         if let Some(rest) = full.strip_prefix(&code.to_string()) {
             let national = strip_national_prefix(rest, meta).unwrap_or_else(|| rest.to_owned());
             if (!matches_general(meta, full) && matches_general(meta, &national))
@@ -296,7 +333,7 @@ fn extract_country_code(
 
 /// `phonenumbers.parse` of the digits (with an optional leading `+`) libphonenumber reads from
 /// a viable number, with a default region or none; `None` where it raises.
-pub(super) fn parse(digits: &str, default: Option<&'static Metadata>) -> Option<Number> {
+pub(super) fn parse(digits: &str, default: Option<&'static Region>) -> Option<Number> {
     // Without a default region only a number with its own calling code can be read.
     if default.is_none() && !digits.starts_with('+') {
         return None;
@@ -313,13 +350,13 @@ pub(super) fn parse(digits: &str, default: Option<&'static Metadata>) -> Option<
         Err(_) => return None,
     };
     let code = if code != 0 {
-        if default.is_none_or(|d| d.country_code() != code) {
+        if default.is_none_or(|d| d.code != code) {
             meta = Some(metadata_for_code(code)?);
         }
         code
     } else {
         national = digits.trim_start_matches('+').to_owned();
-        default?.country_code()
+        default?.code
     };
     if national.len() < MIN_NSN {
         return None;
@@ -353,65 +390,47 @@ pub(super) fn parse(digits: &str, default: Option<&'static Metadata>) -> Option<
 }
 
 /// `_number_type_helper`: the type of a national significant number under a region's metadata.
-fn number_type(meta: &Metadata, nsn: &str) -> Type {
-    let d = meta.descriptors();
-    if !matches_general(meta, nsn) {
-        return Type::Unknown;
+fn number_type(meta: &Region, nsn: &str) -> NumberType {
+    if !desc_matches(&meta.general, nsn) {
+        return NumberType::Unknown;
     }
-    let is = |desc: Option<&Descriptor>| desc.is_some_and(|desc| desc_matches(desc, nsn));
-    let ordered = [
-        (d.premium_rate(), Type::PremiumRate),
-        (d.toll_free(), Type::TollFree),
-        (d.shared_cost(), Type::SharedCost),
-        (d.voip(), Type::Voip),
-        (d.personal_number(), Type::PersonalNumber),
-        (d.pager(), Type::Pager),
-        (d.uan(), Type::Uan),
-        (d.voicemail(), Type::Voicemail),
-    ];
-    if let Some((_, kind)) = ordered.into_iter().find(|(desc, _)| is(*desc)) {
+    let is = |kind: NumberType| meta.desc(kind).is_some_and(|d| desc_matches(d, nsn));
+    if let Some(kind) = TYPE_ORDER[..8].iter().copied().find(|k| is(*k)) {
         return kind;
     }
-    if is(d.fixed_line()) {
-        let same = d.fixed_line().map(|f| f.national_number().as_str())
-            == d.mobile().map(|m| m.national_number().as_str());
-        return if same || is(d.mobile()) {
-            Type::FixedLineOrMobile
+    if is(NumberType::FixedLine) {
+        return if meta.same_mobile_and_fixed_line || is(NumberType::Mobile) {
+            NumberType::FixedLineOrMobile
         } else {
-            Type::FixedLine
+            NumberType::FixedLine
         };
     }
-    if is(d.mobile()) {
-        Type::Mobile
+    if !meta.same_mobile_and_fixed_line && is(NumberType::Mobile) {
+        NumberType::Mobile
     } else {
-        Type::Unknown
+        NumberType::Unknown
     }
 }
 
 /// `region_code_for_number`, as metadata: the calling code's only region, or the first whose
 /// leading digits match, or whose patterns know the number.
-pub(super) fn region_of(number: &Number) -> Option<&'static Metadata> {
-    let db = database();
+pub(super) fn region_of(number: &Number) -> Option<&'static Region> {
     let nsn = number.nsn();
-    let regions = db.region(&number.code)?;
-    if let [only] = regions.as_slice() {
-        return if *only == "001" {
-            db.by_code(&number.code)?.into_iter().next()
-        } else {
-            db.by_id(*only)
-        };
+    let regions = regions_of(number.code)?;
+    if let [only] = regions {
+        return region_or_entity(only, number.code);
     }
     regions
-        .into_iter()
-        .filter_map(|r| db.by_id(r))
-        .find(|meta| match meta.leading_digits() {
-            Some(pattern) => matches(pattern.as_str(), &nsn, Anchor::Start),
-            None => number_type(meta, &nsn) != Type::Unknown,
+        .iter()
+        .filter_map(|r| region(r))
+        .find(|meta| match meta.leading_digits {
+            Some(pattern) => matches(pattern, &nsn, Anchor::Start),
+            None => number_type(meta, &nsn) != NumberType::Unknown,
         })
 }
 
 /// `number_type`: the type by the metadata of the number's region (`Unknown` when no region
 /// claims it, which is also what makes it invalid).
-pub(super) fn type_of(number: &Number) -> Type {
-    region_of(number).map_or(Type::Unknown, |meta| number_type(meta, &number.nsn()))
+pub(super) fn type_of(number: &Number) -> NumberType {
+    region_of(number).map_or(NumberType::Unknown, |meta| number_type(meta, &number.nsn()))
 }
