@@ -18,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
     spec.allow_international_sms = control & 0x04 != 0;
     spec.allow_uk_landline = control & 0x08 != 0;
     if control & 0x10 != 0 {
-        spec.sms_template = Some("Hello ((name)), your reference is ((reference))".into());
+        spec.body = Some("Hello ((name)), your reference is ((reference))".into());
     }
     let whole = validate_csv(spec.clone(), body);
     let chunk = usize::from(control >> 5) + 1;

@@ -6,8 +6,8 @@
 
 use serde_json::{Map, Value, json};
 use uploadkit_validators::csv::{
-    CsvReport, CsvSpec, FileError, TemplateType, column_key, normalise_newlines, placeholders,
-    validate_csv,
+    CellValue, CsvReport, CsvSpec, FileError, Recipient, TemplateType, column_key,
+    normalise_newlines, placeholders, validate_csv,
 };
 
 fn main() {
@@ -44,9 +44,8 @@ fn main() {
     let mut csv_spec = CsvSpec::new(template_type, names);
     csv_spec.allow_international_sms = permissions["allow_international_sms"] == true;
     csv_spec.allow_uk_landline = permissions["allow_sms_to_uk_landline"] == true;
-    if template_type == TemplateType::Sms {
-        csv_spec.sms_template = Some(content.to_owned());
-    }
+    csv_spec.body = Some(content.to_owned());
+    csv_spec.keep_rows = true;
     let report = validate_csv(csv_spec, &text);
     println!("{}", verdict(&report, template_type));
 }
@@ -54,6 +53,20 @@ fn main() {
 /// Whether a column (by key) is one of a letter's address columns.
 fn address_column(key: &str) -> bool {
     key == "postcode" || key.starts_with("addressline")
+}
+
+/// A cell's value as the app's JSON has it: text, null or a list.
+fn cell_json(value: &CellValue) -> Value {
+    match value {
+        CellValue::Empty => Value::Null,
+        CellValue::Text(t) => Value::from(t.as_str()),
+        CellValue::List(items) => Value::from(
+            items
+                .iter()
+                .map(|i| i.as_deref().map_or(Value::Null, Value::from))
+                .collect::<Vec<_>>(),
+        ),
+    }
 }
 
 fn verdict(report: &CsvReport, template_type: TemplateType) -> Value {
@@ -65,7 +78,9 @@ fn verdict(report: &CsvReport, template_type: TemplateType) -> Value {
         match e {
             FileError::MissingRecipientColumns(columns) => {
                 has_recipient_columns = false;
-                missing.extend(columns.iter().cloned());
+                if template_type != TemplateType::Letter {
+                    missing.extend(columns.iter().cloned());
+                }
             }
             FileError::MissingColumns(columns) => missing.extend(columns.iter().cloned()),
             FileError::DuplicateRecipientColumns(columns) => {
@@ -75,52 +90,58 @@ fn verdict(report: &CsvReport, template_type: TemplateType) -> Value {
             _ => {}
         }
     }
-    let mut error_rows: Vec<usize> = report
-        .rows_with_bad_recipients
-        .iter()
-        .chain(&report.rows_with_missing_data)
-        .chain(&report.rows_with_bad_messages)
-        .copied()
-        .collect();
-    error_rows.sort_unstable();
-    error_rows.dedup();
-    let rows: Vec<Value> = error_rows
-        .iter()
-        .map(|&row| {
-            let mut cells = Map::new();
-            let mut too_long = false;
-            let mut empty = false;
-            // RecipientCSV reports a letter's address as a whole, not as a cell.
-            let mut address_error = Value::Null;
-            for e in report.cell_errors.iter().filter(|e| e.row == row) {
-                let key = column_key(&e.column);
-                match e.code {
-                    "message_too_long" => too_long = true,
-                    "message_empty" => empty = true,
-                    _ if template_type == TemplateType::Letter && address_column(&key) => {
-                        address_error = Value::String(e.message.clone());
-                    }
-                    _ => {
-                        cells.insert(key, Value::String(e.message.clone()));
-                    }
+    let mut rows = Vec::new();
+    let mut recipients = Vec::new();
+    for detail in &report.row_reports {
+        let row = detail.index;
+        if !detail.has_error {
+            let recipient = match &detail.recipient {
+                Recipient::Normalised(r) => Value::from(r.as_str()),
+                Recipient::Address(lines) => Value::from(lines.clone()),
+                Recipient::Raw(value) => cell_json(value),
+            };
+            let personalisation: Map<String, Value> = detail
+                .personalisation
+                .iter()
+                .map(|(k, v)| (k.clone(), cell_json(v)))
+                .collect();
+            recipients.push(
+                json!({"index": row, "recipient": recipient, "personalisation": personalisation}),
+            );
+            continue;
+        }
+        let mut cells = Map::new();
+        // RecipientCSV reports a letter's address as a whole, not as a cell.
+        let mut address_error = Value::Null;
+        for e in report.cell_errors.iter().filter(|e| e.row == row) {
+            let key = column_key(&e.column);
+            match e.code {
+                "message_too_long" | "message_empty" => {}
+                _ if template_type == TemplateType::Letter && address_column(&key) => {
+                    address_error = Value::String(e.message.clone());
+                }
+                _ => {
+                    cells.insert(key, Value::String(e.message.clone()));
                 }
             }
-            let mut row = json!({"index": row, "cell_errors": cells, "message_too_long": too_long, "message_empty": empty});
-            if template_type == TemplateType::Letter {
-                row["bad_postal_address"] = Value::Bool(!address_error.is_null());
-                row["address_error"] = address_error;
-            }
-            row
-        })
-        .collect();
+        }
+        let mut out = json!({"index": row, "cell_errors": cells, "message_too_long": detail.message_too_long, "message_empty": detail.message_empty});
+        if template_type == TemplateType::Letter {
+            out["bad_postal_address"] = Value::Bool(!address_error.is_null());
+            out["address_error"] = address_error;
+        }
+        rows.push(out);
+    }
     json!({
-        "has_errors": !report.file_errors.is_empty() || !error_rows.is_empty(),
+        "has_errors": !report.file_errors.is_empty() || !rows.is_empty(),
         "too_many_rows": too_many_rows,
         "missing_column_headers": missing,
         "duplicate_recipient_column_headers": duplicates,
         "has_recipient_columns": has_recipient_columns,
+        "column_headers": report.column_headers,
         "row_count": report.rows,
-        "rows_with_errors_count": error_rows.len(),
+        "rows_with_errors_count": rows.len(),
         "rows_with_errors": rows,
+        "recipients": recipients,
     })
 }

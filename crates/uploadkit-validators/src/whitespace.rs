@@ -6,6 +6,11 @@ const OBSCURE_ZERO_WIDTH: [char; 6] = [
     '\u{180E}', '\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}', '\u{FEFF}',
 ];
 
+/// Whether a character is one of the zero-width characters the app removes.
+pub fn is_zero_width(c: char) -> bool {
+    OBSCURE_ZERO_WIDTH.contains(&c)
+}
+
 /// Whether a character is whitespace by the app's rules (Unicode whitespace, NBSP, NNBSP and
 /// the zero-width characters).
 pub fn is_app_whitespace(c: char) -> bool {

@@ -63,7 +63,7 @@ impl CsvCheck {
         let mut spec = CsvSpec::new(template_type(template_type_name)?, placeholders);
         spec.allow_international_sms = allow_international_sms;
         spec.allow_uk_landline = allow_uk_landline;
-        spec.sms_template = sms_template;
+        spec.body = sms_template;
         Ok(Self {
             inner: Some(CsvValidator::new(spec)),
         })

@@ -1,4 +1,5 @@
-//! Column names compared as the app compares them: ignoring case, spaces, `_` and `-`.
+//! Column names compared as the app compares them: ignoring case, spaces, `_` and `-` (other
+//! whitespace, a tab or a non-breaking space, counts).
 
 /// The comparison key of a column name.
 ///
@@ -8,7 +9,7 @@
 /// ```
 pub fn column_key(name: &str) -> String {
     name.chars()
-        .filter(|c| !c.is_whitespace() && *c != '_' && *c != '-')
+        .filter(|c| !matches!(c, ' ' | '_' | '-'))
         .flat_map(char::to_lowercase)
         .collect()
 }

@@ -1,49 +1,62 @@
-//! A text message as a row makes it: the template with the row's values in its placeholders,
-//! checked against the app's limit of 918 characters (six 153-character fragments).
+//! A message as a row makes it, the app's way: the template's placeholders filled in with the
+//! row's values (a placeholder without a value stays as written, `((name))`), then for a text
+//! message the app's clean-up (no space before `,` or `.`, whitespace collapsed on each line, at
+//! most one blank line, ends trimmed) and its character count (after characters the network
+//! cannot carry are downgraded: `…` counts three). A text message over 918 characters is too
+//! long; any message with nothing left is empty.
 
 use super::columns::column_key;
+use super::row::CellValue;
 
-/// The longest text message, in characters.
+/// The longest text message, in characters (six 153-character fragments).
 pub const SMS_CHAR_COUNT_LIMIT: usize = 918;
 
-/// Why a row's message cannot be sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum MessageError {
-    /// Over the limit.
-    #[error("Message is too long: it has {0} characters and the limit is 918")]
-    TooLong(usize),
+/// What a row's message is like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MessageCheck {
+    /// A text message over [`SMS_CHAR_COUNT_LIMIT`] characters.
+    pub too_long: bool,
     /// Nothing left once the placeholders are filled in.
-    #[error("Message is empty")]
-    Empty,
-}
-
-impl MessageError {
-    /// The error code.
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::TooLong(_) => "message_too_long",
-            Self::Empty => "message_empty",
-        }
-    }
+    pub empty: bool,
+    /// A text message's length in characters, as the app counts it (0 for other types).
+    pub length: usize,
 }
 
 /// The values a conditional placeholder `((name??text))` shows its text for (the app's
 /// `str2bool`).
 fn shows(value: &str) -> bool {
     matches!(
-        value.trim().to_lowercase().as_str(),
+        value.to_lowercase().as_str(),
         "yes" | "y" | "true" | "t" | "1" | "include" | "show"
     )
 }
 
-/// Fills in `template`'s placeholders from `value` (by column name, compared as columns are).
+/// A list of values as plain text: `a, b and c` (empty values left out).
+fn formatted_list(items: &[Option<String>]) -> String {
+    let items: Vec<String> = items
+        .iter()
+        .flatten()
+        .map(|v| crate::whitespace::strip(v))
+        .filter(|v| !v.is_empty())
+        .collect();
+    match items.split_last() {
+        None => String::new(),
+        Some((only, [])) => only.clone(),
+        Some((last, first)) => format!("{} and {last}", first.join(", ")),
+    }
+}
+
+/// Fills in `template`'s placeholders from `value` (by key, compared as columns are).
 ///
 /// ```
-/// use uploadkit_validators::csv::render_message;
-/// let row = |name: &str| match name { "name" => Some("Ada"), "late" => Some("yes"), _ => None };
+/// use uploadkit_validators::csv::{CellValue, render_message};
+/// let name = CellValue::Text("Ada".into());
+/// let late = CellValue::Text("yes".into());
+/// let row = |key: &str| match key { "name" => Some(&name), "late" => Some(&late), _ => None };
 /// assert_eq!(render_message("Hi ((Name)).((late?? You are late.))", row), "Hi Ada. You are late.");
+/// assert_eq!(render_message("Hi ((nickname))", row), "Hi ((nickname))");
 /// ```
-pub fn render_message<'a>(template: &str, value: impl Fn(&str) -> Option<&'a str>) -> String {
+pub fn render_message<'a>(template: &str, value: impl Fn(&str) -> Option<&'a CellValue>) -> String {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
     while let Some(start) = rest.find("((") {
@@ -60,11 +73,24 @@ pub fn render_message<'a>(template: &str, value: impl Fn(&str) -> Option<&'a str
             Some((name, text)) => (name, Some(text)),
             None => (inner, None),
         };
-        let filled = value(&column_key(name)).unwrap_or("");
-        match conditional {
-            Some(text) if shows(filled) => out.push_str(text),
-            Some(_) => {}
-            None => out.push_str(filled),
+        let replacement = match value(&column_key(name)) {
+            None | Some(CellValue::Empty) => None,
+            Some(CellValue::Text(t)) => Some(t.clone()),
+            Some(CellValue::List(items)) => Some(formatted_list(items)),
+        };
+        match (replacement, conditional) {
+            // No value: the placeholder stays as written.
+            (None, _) => {
+                out.push_str("((");
+                out.push_str(inner);
+                out.push_str("))");
+            }
+            (Some(v), Some(text)) => {
+                if shows(&v) {
+                    out.push_str(text);
+                }
+            }
+            (Some(v), None) => out.push_str(&v),
         }
         rest = &after[end + 2..];
     }
@@ -72,21 +98,117 @@ pub fn render_message<'a>(template: &str, value: impl Fn(&str) -> Option<&'a str
     out
 }
 
-/// Checks a rendered message's length (surrounding whitespace does not count).
+/// Removes every run of spaces and tabs just before a `,` or `.`.
+fn remove_space_before_punctuation(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending = String::new();
+    for c in text.chars() {
+        match c {
+            ' ' | '\t' => pending.push(c),
+            ',' | '.' => {
+                pending.clear();
+                out.push(c);
+            }
+            _ => {
+                out.push_str(&pending);
+                pending.clear();
+                out.push(c);
+            }
+        }
+    }
+    out.push_str(&pending);
+    out
+}
+
+/// Python's `str.splitlines` line boundaries.
+fn is_line_boundary(c: char) -> bool {
+    matches!(
+        c,
+        '\n' | '\r'
+            | '\x0b'
+            | '\x0c'
+            | '\x1c'
+            | '\x1d'
+            | '\x1e'
+            | '\u{85}'
+            | '\u{2028}'
+            | '\u{2029}'
+    )
+}
+
+/// The app's whitespace clean-up of a text message, line by line.
+fn normalise_sms(text: &str) -> String {
+    let text = remove_space_before_punctuation(text);
+    let mut lines: Vec<String> = Vec::new();
+    let mut rest = text.as_str();
+    while !rest.is_empty() {
+        let end = rest.find(is_line_boundary).unwrap_or(rest.len());
+        let line: String = rest[..end]
+            .chars()
+            .filter(|c| !crate::whitespace::is_zero_width(*c))
+            .map(|c| {
+                if matches!(c, '\u{A0}' | '\u{202F}') {
+                    ' '
+                } else {
+                    c
+                }
+            })
+            .collect();
+        lines.push(line.split_whitespace().collect::<Vec<_>>().join(" "));
+        rest = &rest[end..];
+        // `\r\n` is one boundary.
+        if let Some(after) = rest.strip_prefix("\r\n") {
+            rest = after;
+        } else if let Some(c) = rest.chars().next() {
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    let mut joined = lines.join("\n");
+    // At most two line breaks in a row.
+    while joined.contains("\n\n\n") {
+        joined = joined.replace("\n\n\n", "\n\n");
+    }
+    joined.trim().to_owned()
+}
+
+/// The characters a cleaned text message counts once the network's character set is applied:
+/// each character counts one, except `…`, which becomes `...`.
+fn sms_length(text: &str) -> usize {
+    text.chars().map(|c| if c == '…' { 3 } else { 1 }).sum()
+}
+
+/// Checks the message a row makes from `template`.
 ///
 /// ```
-/// use uploadkit_validators::csv::{check_message, MessageError};
-/// assert_eq!(check_message(&"a".repeat(918)), Ok(()));
-/// assert_eq!(check_message(&"a".repeat(919)), Err(MessageError::TooLong(919)));
-/// assert_eq!(check_message("  "), Err(MessageError::Empty));
+/// use uploadkit_validators::csv::{CellValue, TemplateType, check_message};
+/// let long = CellValue::Text("a".repeat(919));
+/// let row = |key: &str| (key == "body").then_some(&long);
+/// assert!(check_message(TemplateType::Sms, "((body))", row).too_long);
+/// let no = CellValue::Text("no".into());
+/// let row = |key: &str| (key == "show").then_some(&no);
+/// assert!(check_message(TemplateType::Email, "((show??Hello))", row).empty);
 /// ```
-pub fn check_message(message: &str) -> Result<(), MessageError> {
-    let count = message.trim().chars().count();
-    if count == 0 {
-        Err(MessageError::Empty)
-    } else if count > SMS_CHAR_COUNT_LIMIT {
-        Err(MessageError::TooLong(count))
-    } else {
-        Ok(())
+pub fn check_message<'a>(
+    template_type: super::TemplateType,
+    template: &str,
+    value: impl Fn(&str) -> Option<&'a CellValue>,
+) -> MessageCheck {
+    if template_type == super::TemplateType::Sms {
+        let length = sms_length(&normalise_sms(&render_message(template, value)));
+        return MessageCheck {
+            too_long: length > SMS_CHAR_COUNT_LIMIT,
+            empty: length == 0,
+            length,
+        };
+    }
+    // Emails and letters: only a body that starts and ends with a placeholder can be empty.
+    let empty = template.is_empty()
+        || (template.starts_with("((")
+            && template.ends_with("))")
+            && render_message(template, value).trim().is_empty());
+    MessageCheck {
+        too_long: false,
+        empty,
+        length: 0,
     }
 }

@@ -5,12 +5,14 @@ mod columns;
 mod message;
 mod newlines;
 mod report;
+mod row;
 mod validator;
 
 pub use columns::{column_key, placeholders};
-pub use message::{MessageError, SMS_CHAR_COUNT_LIMIT, check_message, render_message};
+pub use message::{MessageCheck, SMS_CHAR_COUNT_LIMIT, check_message, render_message};
 pub use newlines::normalise_newlines;
-pub use report::{CellError, CsvReport, FileError};
+pub use report::{CellError, CsvReport, FileError, Recipient, RowReport};
+pub use row::{CellValue, RowValues};
 pub use validator::{
     CsvSpec, CsvValidator, MAX_CSV_BYTES, MAX_ROWS, TemplateType, check_size, validate_csv,
 };

@@ -40,7 +40,7 @@ pub enum FileError {
     /// A template placeholder has no column.
     #[error("Your file is missing some columns. It needs to include ‘{}’", .0.join("’, ‘"))]
     MissingColumns(Vec<String>),
-    /// A recipient column appears more than once.
+    /// A recipient column appears more than once (each spelling the file uses).
     #[error("Your file has more than one column called ‘{}’", .0.join("’, ‘"))]
     DuplicateRecipientColumns(Vec<String>),
     /// Over the row limit.
@@ -64,6 +64,35 @@ pub struct CellError {
     pub message: String,
 }
 
+/// Who a row is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recipient {
+    /// A valid phone number (E.164 without `+`) or email address (lower-cased), as the app
+    /// normalises it.
+    Normalised(String),
+    /// A letter's address lines, as they will be printed.
+    Address(Vec<String>),
+    /// The recipient cell as read, when it is not a valid recipient.
+    Raw(super::CellValue),
+}
+
+/// One row's details, for a preview or for sending.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowReport {
+    /// Data row, counting from 0.
+    pub index: usize,
+    /// Whether the row has any error (cells, message or address).
+    pub has_error: bool,
+    /// A text message over the length limit.
+    pub message_too_long: bool,
+    /// A message with nothing in it.
+    pub message_empty: bool,
+    /// Who it is for.
+    pub recipient: Recipient,
+    /// The recipient and placeholder columns' values, by column key.
+    pub personalisation: Vec<(String, super::CellValue)>,
+}
+
 /// The result of checking a file.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CsvReport {
@@ -71,6 +100,12 @@ pub struct CsvReport {
     pub rows: usize,
     /// Problems with the whole file.
     pub file_errors: Vec<FileError>,
+    /// The header row's names as written, each once, in file order.
+    pub column_headers: Vec<String>,
+    /// Rows with any error, in order.
+    pub rows_with_errors: Vec<usize>,
+    /// Each row's details, when the spec asks for them ([`super::CsvSpec::keep_rows`]).
+    pub row_reports: Vec<RowReport>,
     /// Bad cells (the first [`CsvReport::MAX_CELL_ERRORS`]; the row lists are complete).
     pub cell_errors: Vec<CellError>,
     /// Rows whose recipient is invalid.

@@ -3,13 +3,13 @@
 use csv_core::{ReadFieldResult, Reader};
 
 use super::columns::column_key;
-use super::message::{check_message, render_message};
-use super::report::{CellError, CsvReport, FileError};
+use super::message::{MessageCheck, SMS_CHAR_COUNT_LIMIT, check_message};
+use super::report::{CellError, CsvReport, FileError, Recipient, RowReport};
+use super::row::{CellValue, RowValues};
 use crate::email::validate_email_address;
 #[cfg(feature = "phone")]
 use crate::phone::PhoneCache;
 use crate::postal_address::PostalAddress;
-use crate::whitespace::strip;
 
 /// The most data rows a file may have for sending.
 pub const MAX_ROWS: usize = 100_000;
@@ -52,9 +52,14 @@ pub struct CsvSpec {
     pub template_type: TemplateType,
     /// The template's placeholders (each needs a column and a value in every row).
     pub placeholders: Vec<String>,
-    /// The text-message template's body: when set, a row whose message (the body with the row's
-    /// values in it) is over 918 characters or empty fails.
-    pub sms_template: Option<String>,
+    /// The template's body: when set, each row's message (the body with the row's values in
+    /// it) is checked: a text message over 918 characters, or any message with nothing in it,
+    /// fails its row.
+    pub body: Option<String>,
+    /// Keep each row's details (recipient, personalisation) in [`CsvReport::row_reports`]
+    /// (a preview, or sending from the result); off, the report's size does not grow with the
+    /// file's valid rows.
+    pub keep_rows: bool,
     /// The service may text international numbers.
     pub allow_international_sms: bool,
     /// The service may text UK landlines.
@@ -69,7 +74,8 @@ impl CsvSpec {
         Self {
             template_type,
             placeholders,
-            sms_template: None,
+            body: None,
+            keep_rows: false,
             allow_international_sms: false,
             allow_uk_landline: false,
             max_rows: MAX_ROWS,
@@ -77,12 +83,28 @@ impl CsvSpec {
     }
 }
 
-/// Where the columns the check needs are.
+/// The header row, as the rows are read under it.
 #[derive(Debug, Default)]
 struct Layout {
+    /// The headers as written (leading spaces skipped, as the app's reader skips them).
     names: Vec<String>,
-    recipient: Vec<(usize, String)>,
-    placeholders: Vec<(usize, String)>,
+    /// The keys of the recipient columns the file has (letters: its address columns).
+    recipient_keys: Vec<String>,
+    /// The keys of the template's placeholders that are not recipient columns.
+    placeholder_keys: Vec<String>,
+    /// A recipient column appears more than once (the app then reports no missing recipient).
+    duplicate_recipients: bool,
+}
+
+impl Layout {
+    /// The header first written for a key.
+    fn name_of(&self, key: &str) -> String {
+        self.names
+            .iter()
+            .find(|n| column_key(n) == key)
+            .cloned()
+            .unwrap_or_default()
+    }
 }
 
 /// The largest spreadsheet, in bytes (10 MiB).
@@ -265,7 +287,9 @@ impl CsvValidator {
                 ReadFieldResult::Field { record_end } => {
                     // The input was checked as UTF-8 and fields end on delimiters (ASCII).
                     let text = String::from_utf8_lossy(&self.field);
-                    self.record.push(strip(&text));
+                    // The app's reader skips spaces at the start of a field; the rest of the
+                    // cleaning is the row's.
+                    self.record.push(text.trim_start_matches(' ').to_owned());
                     self.field.clear();
                     if record_end {
                         // csv-core may already have taken (and skipped) blank lines after the
@@ -295,7 +319,12 @@ impl CsvValidator {
 
     fn record_done(&mut self, record: Vec<String>) {
         self.records += 1;
-        if record.iter().all(String::is_empty) {
+        // Whitespace alone (the app's whole-file trim removes it at either end; elsewhere it is
+        // an empty row).
+        if record
+            .iter()
+            .all(|f| f.chars().all(crate::whitespace::is_app_whitespace))
+        {
             if self.layout.is_some() {
                 self.blank_rows += 1;
             }
@@ -319,68 +348,78 @@ impl CsvValidator {
 
     fn header(&mut self, names: Vec<String>) {
         let keys: Vec<String> = names.iter().map(|n| column_key(n)).collect();
+        let template_type = self.spec.template_type;
+        let recipient_columns: Vec<String> = template_type
+            .recipient_columns()
+            .iter()
+            .map(|c| column_key(c))
+            .collect();
         let mut layout = Layout {
             names: names.clone(),
             ..Layout::default()
         };
-        let mut missing_recipients = Vec::new();
-        let mut duplicates = Vec::new();
-        for column in self.spec.template_type.recipient_columns() {
-            let key = column_key(column);
-            let at: Vec<usize> = keys
-                .iter()
-                .enumerate()
-                .filter(|(_, k)| **k == key)
-                .map(|(i, _)| i)
-                .collect();
-            match at.as_slice() {
-                [] => missing_recipients.push((*column).to_owned()),
-                [i] => layout.recipient.push((*i, key)),
-                [i, ..] => {
-                    duplicates.push((*column).to_owned());
-                    layout.recipient.push((*i, key));
-                }
+        for key in &recipient_columns {
+            if keys.contains(key) {
+                layout.recipient_keys.push(key.clone());
             }
         }
-        let recipient_missing = match self.spec.template_type {
-            // Letters need at least three of the address columns.
-            TemplateType::Letter => layout.recipient.len() < 3,
-            _ => !missing_recipients.is_empty(),
+        // Each header as written whose key is a recipient column's and appears more than once.
+        let mut duplicates: Vec<String> = Vec::new();
+        for (name, key) in names.iter().zip(&keys) {
+            let repeated =
+                recipient_columns.contains(key) && keys.iter().filter(|k| *k == key).count() > 1;
+            if repeated && !duplicates.contains(name) {
+                duplicates.push(name.clone());
+            }
+        }
+        let has_recipient_columns = match template_type {
+            // Three of address lines 1-6 and postcode, or three of lines 1-7.
+            TemplateType::Letter => {
+                let count = |wanted: &[&str]| {
+                    wanted
+                        .iter()
+                        .filter(|c| keys.contains(&column_key(c)))
+                        .count()
+                };
+                let lines = &template_type.recipient_columns()[..6];
+                let with_postcode = [lines, &["postcode"]].concat();
+                let with_line_7 = [lines, &["address line 7"]].concat();
+                count(&with_postcode) >= 3 || count(&with_line_7) >= 3
+            }
+            _ => layout.recipient_keys.len() == recipient_columns.len(),
         };
-        if recipient_missing {
-            let needed = match self.spec.template_type {
+        if !has_recipient_columns {
+            let needed = match template_type {
                 TemplateType::Letter => vec![
                     "address line 1".into(),
                     "address line 2".into(),
                     "address line 3".into(),
                 ],
-                _ => missing_recipients,
+                _ => template_type
+                    .recipient_columns()
+                    .iter()
+                    .map(|c| (*c).to_owned())
+                    .collect(),
             };
             self.report
                 .file_errors
                 .push(FileError::MissingRecipientColumns(needed));
         }
         if !duplicates.is_empty() {
+            layout.duplicate_recipients = true;
             self.report
                 .file_errors
                 .push(FileError::DuplicateRecipientColumns(duplicates));
         }
-        let recipient_keys: Vec<String> = self
-            .spec
-            .template_type
-            .recipient_columns()
-            .iter()
-            .map(|c| column_key(c))
-            .collect();
         let mut missing = Vec::new();
         for placeholder in &self.spec.placeholders {
             let key = column_key(placeholder);
-            if recipient_keys.contains(&key) {
+            if recipient_columns.contains(&key) || layout.placeholder_keys.contains(&key) {
                 continue;
             }
-            match keys.iter().position(|k| *k == key) {
-                Some(i) => layout.placeholders.push((i, placeholder.clone())),
-                None => missing.push(placeholder.clone()),
+            layout.placeholder_keys.push(key.clone());
+            if !keys.contains(&key) {
+                missing.push(placeholder.clone());
             }
         }
         if !missing.is_empty() {
@@ -388,16 +427,23 @@ impl CsvValidator {
                 .file_errors
                 .push(FileError::MissingColumns(missing));
         }
+        let mut headers: Vec<String> = Vec::new();
+        for name in &names {
+            if !headers.contains(name) {
+                headers.push(name.clone());
+            }
+        }
+        self.report.column_headers = headers;
         // As the app does: a file-level problem is reported, and the rows are still checked.
         self.layout = Some(layout);
     }
 
-    fn cell_error(&mut self, row: usize, column: usize, code: &'static str, message: String) {
+    fn cell_error(&mut self, row: usize, key: &str, code: &'static str, message: String) {
         if self.report.cell_errors.len() < CsvReport::MAX_CELL_ERRORS {
             let name = self
                 .layout
                 .as_ref()
-                .and_then(|l| l.names.get(column).cloned())
+                .map(|l| l.name_of(key))
                 .unwrap_or_default();
             self.report.cell_errors.push(CellError {
                 row,
@@ -409,21 +455,22 @@ impl CsvValidator {
     }
 
     #[cfg(feature = "phone")]
-    fn phone(&mut self, value: &str) -> Result<(), (&'static str, String)> {
+    fn phone(&mut self, value: &str) -> Result<String, (&'static str, String)> {
         self.phones
             .parse(value)
             .and_then(|n| {
                 n.validate(
                     self.spec.allow_international_sms,
                     self.spec.allow_uk_landline,
-                )
+                )?;
+                Ok(n.normalised().to_owned())
             })
             .map_err(|e| (e.code(), e.to_string()))
     }
 
     /// Built without the phone rules (a browser bundle that loads them only for text messages).
     #[cfg(not(feature = "phone"))]
-    fn phone(&mut self, _value: &str) -> Result<(), (&'static str, String)> {
+    fn phone(&mut self, _value: &str) -> Result<String, (&'static str, String)> {
         Err((
             "phone_rules_unavailable",
             "Phone numbers cannot be checked by this build: use the one with the phone rules"
@@ -435,36 +482,65 @@ impl CsvValidator {
         let row = self.report.rows;
         self.report.rows += 1;
         if self.report.rows > self.spec.max_rows {
-            self.report.rows -= 1;
-            let limit = self.spec.max_rows;
-            self.fail(FileError::TooManyRows { limit });
+            // The app counts every row but checks only the first `max_rows`.
+            if self.report.rows == self.spec.max_rows + 1 {
+                let limit = self.spec.max_rows;
+                self.report
+                    .file_errors
+                    .push(FileError::TooManyRows { limit });
+            }
             return;
         }
         let layout = self.layout.as_ref().expect("rows come after the header");
-        let recipient = layout.recipient.clone();
-        let placeholders = layout.placeholders.clone();
-        let cell = |i: usize| cells.get(i).map(String::as_str).unwrap_or("");
+        let template_type = self.spec.template_type;
+        let recipient_columns: Vec<String> = template_type
+            .recipient_columns()
+            .iter()
+            .map(|c| column_key(c))
+            .collect();
+        let values = RowValues::build(
+            &layout.names,
+            |k| recipient_columns.contains(&k.to_owned()),
+            &cells,
+        );
+        let placeholder_keys = layout.placeholder_keys.clone();
+        let duplicate_recipients = layout.duplicate_recipients;
         let mut missing = false;
         let mut bad = false;
-        match self.spec.template_type {
+        let mut has_cell_error = false;
+        let mut recipient = Recipient::Raw(CellValue::Empty);
+        match template_type {
             TemplateType::Email | TemplateType::Sms => {
-                for (i, _) in &recipient {
-                    let value = cell(*i);
-                    if value.is_empty() {
-                        missing = true;
-                        self.cell_error(row, *i, "missing", "Missing".into());
-                        continue;
+                let key = &recipient_columns[0];
+                let value = values.get(key);
+                if let Some(value) = value {
+                    recipient = Recipient::Raw(value.clone());
+                }
+                match value {
+                    None => {}
+                    Some(CellValue::Text(text)) => {
+                        let result = if template_type == TemplateType::Email {
+                            validate_email_address(text)
+                                .map(|v| v.to_lowercase())
+                                .map_err(|e| ("invalid_email", e.to_string()))
+                        } else {
+                            self.phone(text)
+                        };
+                        match result {
+                            Ok(normalised) => recipient = Recipient::Normalised(normalised),
+                            Err((code, message)) => {
+                                bad = true;
+                                has_cell_error = true;
+                                self.cell_error(row, key, code, message);
+                            }
+                        }
                     }
-                    let result = if self.spec.template_type == TemplateType::Email {
-                        validate_email_address(value)
-                            .map(|_| ())
-                            .map_err(|e| ("invalid_email", e.to_string()))
-                    } else {
-                        self.phone(value)
-                    };
-                    if let Err((code, message)) = result {
-                        bad = true;
-                        self.cell_error(row, *i, code, message);
+                    // No value (or several): missing, unless the file repeats the column.
+                    Some(_) if duplicate_recipients => {}
+                    Some(_) => {
+                        missing = true;
+                        has_cell_error = true;
+                        self.cell_error(row, key, "missing", "Missing".into());
                     }
                 }
             }
@@ -476,54 +552,69 @@ impl CsvValidator {
                         key.trim_start_matches("addressline").parse().unwrap_or(9)
                     }
                 };
-                let mut columns: Vec<&(usize, String)> = recipient.iter().collect();
-                columns.sort_by_key(|(_, key)| order(key));
+                let mut columns: Vec<&String> = recipient_columns
+                    .iter()
+                    .filter(|k| values.get(k).is_some())
+                    .collect();
+                columns.sort_by_key(|key| order(key));
                 let lines: Vec<&str> = columns
                     .iter()
-                    .map(|(i, _)| cell(*i))
-                    .filter(|v| !v.is_empty())
+                    .filter_map(|key| values.get(key).and_then(CellValue::text))
                     .collect();
-                let first = columns.first().map_or(0, |(i, _)| *i);
+                let first = columns
+                    .first()
+                    .map(|k| k.as_str())
+                    .unwrap_or("addressline1");
+                let address = PostalAddress::from_lines(lines.iter().copied());
                 let problem = if lines.is_empty() {
                     missing = true;
                     Some(("missing", "Missing".to_owned()))
                 } else {
-                    PostalAddress::from_lines(lines.iter().copied())
-                        .validate()
-                        .err()
-                        .map(|e| (e.code(), e.to_string()))
+                    address.validate().err().map(|e| (e.code(), e.to_string()))
                 };
+                recipient = Recipient::Address(address.lines().to_vec());
                 if let Some((code, message)) = problem {
                     bad |= code != "missing";
+                    has_cell_error = true;
                     self.cell_error(row, first, code, message);
                 }
             }
         }
-        for (i, _) in &placeholders {
-            if cell(*i).is_empty() {
+        for key in &placeholder_keys {
+            if values.get(key) == Some(&CellValue::Empty) {
                 missing = true;
-                self.cell_error(row, *i, "missing", "Missing".into());
+                has_cell_error = true;
+                self.cell_error(row, key, "missing", "Missing".into());
             }
         }
-        // A complete row's text message must fit: the template filled in with its values.
-        let message = match (&self.spec.sms_template, self.spec.template_type) {
-            (Some(template), TemplateType::Sms) if !missing => {
-                let value = |key: &str| {
-                    placeholders
-                        .iter()
-                        .find(|(_, k)| k == key)
-                        .map(|(i, _)| cell(*i))
-                };
-                check_message(&render_message(template, value)).err()
-            }
-            _ => None,
-        };
-        if let Some(e) = message {
-            let column = placeholders
+        let message = self
+            .spec
+            .body
+            .as_deref()
+            .map(|body| check_message(template_type, body, |key| values.get(key)));
+        let message = message.unwrap_or(MessageCheck {
+            too_long: false,
+            empty: false,
+            length: 0,
+        });
+        if message.too_long || message.empty {
+            let (code, text) = if message.too_long {
+                (
+                    "message_too_long",
+                    format!(
+                        "Message is too long: it has {} characters and the limit is {SMS_CHAR_COUNT_LIMIT}",
+                        message.length
+                    ),
+                )
+            } else {
+                ("message_empty", "Message is empty".to_owned())
+            };
+            let column = placeholder_keys
                 .first()
-                .or(recipient.first())
-                .map_or(0, |(i, _)| *i);
-            self.cell_error(row, column, e.code(), e.to_string());
+                .or(recipient_columns.first())
+                .cloned()
+                .unwrap_or_default();
+            self.cell_error(row, &column, code, text);
             self.report.rows_with_bad_messages.push(row);
         }
         if bad {
@@ -531,6 +622,30 @@ impl CsvValidator {
         }
         if missing {
             self.report.rows_with_missing_data.push(row);
+        }
+        let has_error = has_cell_error || message.too_long || message.empty;
+        if has_error {
+            self.report.rows_with_errors.push(row);
+        }
+        if self.spec.keep_rows {
+            let personalisation = values
+                .iter()
+                .filter(|(k, _)| {
+                    recipient_columns
+                        .iter()
+                        .chain(&placeholder_keys)
+                        .any(|p| p == k)
+                })
+                .map(|(k, v)| (k.to_owned(), v.clone()))
+                .collect();
+            self.report.row_reports.push(RowReport {
+                index: row,
+                has_error,
+                message_too_long: message.too_long,
+                message_empty: message.empty,
+                recipient,
+                personalisation,
+            });
         }
     }
 
@@ -562,7 +677,9 @@ impl CsvValidator {
             }
         }
         if self.layout.is_none() && self.report.file_errors.is_empty() {
-            self.report.file_errors.push(FileError::Empty);
+            // No header row: what the app then says of the columns, after the file's own problem.
+            self.header(Vec::new());
+            self.report.file_errors.insert(0, FileError::Empty);
         }
         self.report
     }
