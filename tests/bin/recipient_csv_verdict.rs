@@ -44,6 +44,7 @@ fn main() {
     let mut csv_spec = CsvSpec::new(template_type, names);
     csv_spec.allow_international_sms = permissions["allow_international_sms"] == true;
     csv_spec.allow_uk_landline = permissions["allow_sms_to_uk_landline"] == true;
+    csv_spec.allow_international_letters = permissions["allow_international_letters"] == true;
     csv_spec.body = Some(content.to_owned());
     csv_spec.keep_rows = true;
     let report = validate_csv(csv_spec, &text);
@@ -113,10 +114,10 @@ fn verdict(report: &CsvReport, template_type: TemplateType) -> Value {
         let mut cells = Map::new();
         // RecipientCSV reports a letter's address as a whole, not as a cell.
         let mut address_error = Value::Null;
-        for e in report.cell_errors.iter().filter(|e| e.row == row) {
+        for e in &detail.cell_errors {
             let key = column_key(&e.column);
             match e.code {
-                "message_too_long" | "message_empty" => {}
+                "message_too_long" | "message_empty" | "qr_code_too_long" => {}
                 _ if template_type == TemplateType::Letter && address_column(&key) => {
                     address_error = Value::String(e.message.clone());
                 }
@@ -125,12 +126,15 @@ fn verdict(report: &CsvReport, template_type: TemplateType) -> Value {
                 }
             }
         }
-        let mut out = json!({"index": row, "cell_errors": cells, "message_too_long": detail.message_too_long, "message_empty": detail.message_empty});
-        if template_type == TemplateType::Letter {
-            out["bad_postal_address"] = Value::Bool(!address_error.is_null());
-            out["address_error"] = address_error;
-        }
-        rows.push(out);
+        rows.push(json!({
+            "index": row,
+            "cell_errors": cells,
+            "message_too_long": detail.message_too_long,
+            "message_empty": detail.message_empty,
+            "qr_code_too_long": detail.qr_code_too_long,
+            "bad_postal_address": !address_error.is_null(),
+            "address_error": address_error,
+        }));
     }
     json!({
         "has_errors": !report.file_errors.is_empty() || !rows.is_empty(),

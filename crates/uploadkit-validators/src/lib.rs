@@ -6,6 +6,7 @@ pub mod email;
 pub mod logo;
 #[cfg(feature = "phone")]
 pub mod phone;
+pub mod postal;
 pub mod postal_address;
 pub mod postcode;
 pub mod whitespace;

@@ -1,20 +1,9 @@
-//! UK postcodes: whitespace removed, upper-cased, checked against the UK's postcode areas
-//! (with the forces' BF/BX and the Crown dependencies' JE, GY, IM), printed with a space before
-//! the inward code.
+//! UK postcodes: whitespace removed, upper-cased, checked against the app's list of UK postcode
+//! areas (with the forces' BF/BX and the Crown dependencies' JE, GY, IM) and its unit letters,
+//! printed with a space before the inward code.
 
+use crate::postal::countries::POSTCODE_AREAS;
 use crate::whitespace::remove_all;
-
-/// The postcode areas a real UK postcode starts with.
-const AREAS: [&str; 126] = [
-    "AB", "AL", "B", "BA", "BB", "BD", "BF", "BH", "BL", "BN", "BR", "BS", "BT", "BX", "CA", "CB",
-    "CF", "CH", "CM", "CO", "CR", "CT", "CV", "CW", "DA", "DD", "DE", "DG", "DH", "DL", "DN", "DT",
-    "DY", "E", "EC", "EH", "EN", "EX", "FK", "FY", "G", "GL", "GU", "GY", "HA", "HD", "HG", "HP",
-    "HR", "HS", "HU", "HX", "IG", "IM", "IP", "IV", "JE", "KA", "KT", "KW", "KY", "L", "LA", "LD",
-    "LE", "LL", "LN", "LS", "LU", "M", "ME", "MK", "ML", "N", "NE", "NG", "NN", "NP", "NR", "NW",
-    "OL", "OX", "PA", "PE", "PH", "PL", "PO", "PR", "RG", "RH", "RM", "S", "SA", "SE", "SG", "SK",
-    "SL", "SM", "SN", "SO", "SP", "SR", "SS", "ST", "SW", "SY", "TA", "TD", "TF", "TN", "TQ", "TR",
-    "TS", "TW", "UB", "W", "WA", "WC", "WD", "WF", "WN", "WR", "WS", "WV", "YO", "ZE",
-];
 
 /// The postcode without whitespace, upper-cased.
 pub fn normalise_postcode(value: &str) -> String {
@@ -31,24 +20,25 @@ pub fn normalise_postcode(value: &str) -> String {
 /// ```
 pub fn is_a_real_uk_postcode(value: &str) -> bool {
     let p = normalise_postcode(value);
-    let b = p.as_bytes();
-    let letters = b.iter().take_while(|c| c.is_ascii_uppercase()).count();
-    if !(1..=2).contains(&letters) || !AREAS.contains(&&p[..letters]) {
-        return false;
-    }
-    let rest = &b[letters..];
-    // Outward district: a digit, then optionally a digit or letter; inward: digit + 2 letters.
-    let inward_ok = |s: &[u8]| {
-        s.len() == 3
-            && s[0].is_ascii_digit()
-            && s[1].is_ascii_uppercase()
-            && s[2].is_ascii_uppercase()
-    };
-    match rest.len() {
-        4 => rest[0].is_ascii_digit() && inward_ok(&rest[1..]),
-        5 => rest[0].is_ascii_digit() && rest[1].is_ascii_alphanumeric() && inward_ok(&rest[2..]),
-        _ => false,
-    }
+    // Area, district digit, optional district digit or letter, sector digit, two unit letters
+    // (never C, I, K, M, O or V): any area the app lists may start it.
+    let unit = |c: u8| c.is_ascii_uppercase() && !b"CIKMOV".contains(&c);
+    POSTCODE_AREAS.iter().any(|area| {
+        let Some(rest) = p.strip_prefix(area) else {
+            return false;
+        };
+        let b = rest.as_bytes();
+        let inward = |s: &[u8]| s.len() == 3 && s[0].is_ascii_digit() && unit(s[1]) && unit(s[2]);
+        match b.len() {
+            4 => b[0].is_ascii_digit() && inward(&b[1..]),
+            5 => {
+                b[0].is_ascii_digit()
+                    && (b[1].is_ascii_digit() || b[1].is_ascii_uppercase())
+                    && inward(&b[2..])
+            }
+            _ => false,
+        }
+    })
 }
 
 /// The postcode as printed on a letter (`SW1A 1AA`), or `None` if it is not a real UK postcode.

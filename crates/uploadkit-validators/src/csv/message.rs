@@ -7,6 +7,7 @@
 
 use super::columns::column_key;
 use super::row::CellValue;
+use crate::whitespace::{normalise_whitespace, python_lines, remove_space_before_punctuation};
 
 /// The longest text message, in characters (six 153-character fragments).
 pub const SMS_CHAR_COUNT_LIMIT: usize = 918;
@@ -20,6 +21,8 @@ pub struct MessageCheck {
     pub empty: bool,
     /// A text message's length in characters, as the app counts it (0 for other types).
     pub length: usize,
+    /// A letter's QR code would hold too much data.
+    pub qr_code_too_long: bool,
 }
 
 /// The values a conditional placeholder `((name??text))` shows its text for (the app's
@@ -57,6 +60,20 @@ fn formatted_list(items: &[Option<String>]) -> String {
 /// assert_eq!(render_message("Hi ((nickname))", row), "Hi ((nickname))");
 /// ```
 pub fn render_message<'a>(template: &str, value: impl Fn(&str) -> Option<&'a CellValue>) -> String {
+    render(template, value, false)
+}
+
+/// HTML-escapes text as the app's letters do (`&`, `<`, `>`).
+fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Fills in placeholders; `html` escapes the text and values and marks a placeholder without a
+/// value as the app's letter preview does.
+fn render<'a>(template: &str, value: impl Fn(&str) -> Option<&'a CellValue>, html: bool) -> String {
+    let literal = |s: &str| if html { escape_html(s) } else { s.to_owned() };
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
     while let Some(start) = rest.find("((") {
@@ -64,11 +81,11 @@ pub fn render_message<'a>(template: &str, value: impl Fn(&str) -> Option<&'a Cel
         let Some(end) = after.find("))") else { break };
         let inner = &after[..end];
         if inner.is_empty() || inner.contains(['(', ')']) {
-            out.push_str(&rest[..start + 1]);
+            out.push_str(&literal(&rest[..start + 1]));
             rest = &rest[start + 1..];
             continue;
         }
-        out.push_str(&rest[..start]);
+        out.push_str(&literal(&rest[..start]));
         let (name, conditional) = match inner.split_once("??") {
             Some((name, text)) => (name, Some(text)),
             None => (inner, None),
@@ -79,7 +96,16 @@ pub fn render_message<'a>(template: &str, value: impl Fn(&str) -> Option<&'a Cel
             Some(CellValue::List(items)) => Some(formatted_list(items)),
         };
         match (replacement, conditional) {
-            // No value: the placeholder stays as written.
+            // No value: the placeholder stays as written (marked up, in a letter's HTML).
+            (None, Some(text)) if html => out.push_str(&format!(
+                "<span class='placeholder-conditional'>&#40;&#40;{}??</span>{}&#41;&#41;",
+                escape_html(name),
+                escape_html(text)
+            )),
+            (None, None) if html => out.push_str(&format!(
+                "<span class='placeholder'>&#40;&#40;{}&#41;&#41;</span>",
+                escape_html(name)
+            )),
             (None, _) => {
                 out.push_str("((");
                 out.push_str(inner);
@@ -87,83 +113,54 @@ pub fn render_message<'a>(template: &str, value: impl Fn(&str) -> Option<&'a Cel
             }
             (Some(v), Some(text)) => {
                 if shows(&v) {
-                    out.push_str(text);
+                    out.push_str(&literal(text));
                 }
             }
-            (Some(v), None) => out.push_str(&v),
+            (Some(v), None) => out.push_str(&literal(&v)),
         }
         rest = &after[end + 2..];
     }
-    out.push_str(rest);
+    out.push_str(&literal(rest));
     out
 }
 
-/// Removes every run of spaces and tabs just before a `,` or `.`.
-fn remove_space_before_punctuation(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut pending = String::new();
-    for c in text.chars() {
-        match c {
-            ' ' | '\t' => pending.push(c),
-            ',' | '.' => {
-                pending.clear();
-                out.push(c);
-            }
-            _ => {
-                out.push_str(&pending);
-                pending.clear();
-                out.push(c);
+/// The most data a letter's QR code may hold, in bytes (the app's `QR_CODE_MAX_BYTES`).
+pub const QR_CODE_MAX_BYTES: usize = 504;
+
+/// Whether a letter's QR code (a paragraph starting `qr:`) would hold more than
+/// [`QR_CODE_MAX_BYTES`] once the row's values are in it, counted as the app counts: UTF-8
+/// bytes of the HTML-escaped text (an `&` is five).
+fn qr_code_too_long<'a>(template: &str, value: impl Fn(&str) -> Option<&'a CellValue>) -> bool {
+    let text = render(template, value, true);
+    let mut at_paragraph_start = true;
+    for line in python_lines(&text) {
+        if line.trim().is_empty() {
+            at_paragraph_start = true;
+            continue;
+        }
+        if std::mem::replace(&mut at_paragraph_start, false) {
+            let data = line
+                .trim_start()
+                .get(..2)
+                .filter(|p| p.eq_ignore_ascii_case("qr"))
+                .and_then(|_| line.trim_start()[2..].trim_start().strip_prefix(':'))
+                .map(str::trim_start);
+            if data.is_some_and(|d| d.len() > QR_CODE_MAX_BYTES) {
+                return true;
             }
         }
     }
-    out.push_str(&pending);
-    out
-}
-
-/// Python's `str.splitlines` line boundaries.
-fn is_line_boundary(c: char) -> bool {
-    matches!(
-        c,
-        '\n' | '\r'
-            | '\x0b'
-            | '\x0c'
-            | '\x1c'
-            | '\x1d'
-            | '\x1e'
-            | '\u{85}'
-            | '\u{2028}'
-            | '\u{2029}'
-    )
+    false
 }
 
 /// The app's whitespace clean-up of a text message, line by line.
 fn normalise_sms(text: &str) -> String {
     let text = remove_space_before_punctuation(text);
-    let mut lines: Vec<String> = Vec::new();
-    let mut rest = text.as_str();
-    while !rest.is_empty() {
-        let end = rest.find(is_line_boundary).unwrap_or(rest.len());
-        let line: String = rest[..end]
-            .chars()
-            .filter(|c| !crate::whitespace::is_zero_width(*c))
-            .map(|c| {
-                if matches!(c, '\u{A0}' | '\u{202F}') {
-                    ' '
-                } else {
-                    c
-                }
-            })
-            .collect();
-        lines.push(line.split_whitespace().collect::<Vec<_>>().join(" "));
-        rest = &rest[end..];
-        // `\r\n` is one boundary.
-        if let Some(after) = rest.strip_prefix("\r\n") {
-            rest = after;
-        } else if let Some(c) = rest.chars().next() {
-            rest = &rest[c.len_utf8()..];
-        }
-    }
-    let mut joined = lines.join("\n");
+    let mut joined = python_lines(&text)
+        .into_iter()
+        .map(normalise_whitespace)
+        .collect::<Vec<_>>()
+        .join("\n");
     // At most two line breaks in a row.
     while joined.contains("\n\n\n") {
         joined = joined.replace("\n\n\n", "\n\n");
@@ -199,16 +196,19 @@ pub fn check_message<'a>(
             too_long: length > SMS_CHAR_COUNT_LIMIT,
             empty: length == 0,
             length,
+            qr_code_too_long: false,
         };
     }
     // Emails and letters: only a body that starts and ends with a placeholder can be empty.
     let empty = template.is_empty()
         || (template.starts_with("((")
             && template.ends_with("))")
-            && render_message(template, value).trim().is_empty());
+            && render_message(template, &value).trim().is_empty());
     MessageCheck {
         too_long: false,
         empty,
         length: 0,
+        qr_code_too_long: template_type == super::TemplateType::Letter
+            && qr_code_too_long(template, &value),
     }
 }

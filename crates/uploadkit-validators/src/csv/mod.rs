@@ -9,7 +9,9 @@ mod row;
 mod validator;
 
 pub use columns::{column_key, placeholders};
-pub use message::{MessageCheck, SMS_CHAR_COUNT_LIMIT, check_message, render_message};
+pub use message::{
+    MessageCheck, QR_CODE_MAX_BYTES, SMS_CHAR_COUNT_LIMIT, check_message, render_message,
+};
 pub use newlines::normalise_newlines;
 pub use report::{CellError, CsvReport, FileError, Recipient, RowReport};
 pub use row::{CellValue, RowValues};

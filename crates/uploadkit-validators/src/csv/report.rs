@@ -87,6 +87,10 @@ pub struct RowReport {
     pub message_too_long: bool,
     /// A message with nothing in it.
     pub message_empty: bool,
+    /// A letter's QR code with too much data.
+    pub qr_code_too_long: bool,
+    /// Every error in the row (no cap).
+    pub cell_errors: Vec<CellError>,
     /// Who it is for.
     pub recipient: Recipient,
     /// The recipient and placeholder columns' values, by column key.

@@ -3,7 +3,7 @@
 use csv_core::{ReadFieldResult, Reader};
 
 use super::columns::column_key;
-use super::message::{MessageCheck, SMS_CHAR_COUNT_LIMIT, check_message};
+use super::message::{MessageCheck, QR_CODE_MAX_BYTES, SMS_CHAR_COUNT_LIMIT, check_message};
 use super::report::{CellError, CsvReport, FileError, Recipient, RowReport};
 use super::row::{CellValue, RowValues};
 use crate::email::validate_email_address;
@@ -64,6 +64,8 @@ pub struct CsvSpec {
     pub allow_international_sms: bool,
     /// The service may text UK landlines.
     pub allow_uk_landline: bool,
+    /// The service may send letters abroad.
+    pub allow_international_letters: bool,
     /// The row limit.
     pub max_rows: usize,
 }
@@ -78,6 +80,7 @@ impl CsvSpec {
             keep_rows: false,
             allow_international_sms: false,
             allow_uk_landline: false,
+            allow_international_letters: false,
             max_rows: MAX_ROWS,
         }
     }
@@ -157,6 +160,10 @@ pub struct CsvValidator {
     /// No byte of the next record has been read: a line break here is a blank line, which
     /// csv-core would skip unseen.
     at_record_start: bool,
+    /// The current row's errors, for its row report.
+    row_errors: Vec<CellError>,
+    /// The next byte starts a field after a delimiter (where the app's reader skips spaces).
+    at_field_start: bool,
     /// The last byte taken was a `\r` ending a record or a blank line, so a `\n` next is its.
     after_cr: bool,
     report: CsvReport,
@@ -181,6 +188,8 @@ impl CsvValidator {
             stopped: false,
             blank_rows: 0,
             at_record_start: true,
+            at_field_start: false,
+            row_errors: Vec::new(),
             after_cr: false,
             report: CsvReport::default(),
             #[cfg(feature = "phone")]
@@ -262,6 +271,9 @@ impl CsvValidator {
                             }
                             self.after_cr = b == b'\r';
                         }
+                        // Spaces alone on a line are an empty row too; before a field, the
+                        // app's reader skips them.
+                        b' ' => self.after_cr = false,
                         _ => break,
                     }
                     input = &input[1..];
@@ -271,7 +283,19 @@ impl CsvValidator {
                     return;
                 }
                 self.at_record_start = false;
+                self.at_field_start = false;
                 self.after_cr = false;
+            }
+            if self.at_field_start {
+                // The app's reader skips spaces at the start of a field (so a quote after them
+                // still opens a quoted field).
+                let spaces = input.iter().take_while(|&&b| b == b' ').count();
+                input = &input[spaces..];
+                self.offset += spaces as u64;
+                if input.is_empty() && !eof {
+                    return;
+                }
+                self.at_field_start = false;
             }
             if input.is_empty() && !eof {
                 return;
@@ -287,10 +311,9 @@ impl CsvValidator {
                 ReadFieldResult::Field { record_end } => {
                     // The input was checked as UTF-8 and fields end on delimiters (ASCII).
                     let text = String::from_utf8_lossy(&self.field);
-                    // The app's reader skips spaces at the start of a field; the rest of the
-                    // cleaning is the row's.
-                    self.record.push(text.trim_start_matches(' ').to_owned());
+                    self.record.push(text.into_owned());
                     self.field.clear();
+                    self.at_field_start = !record_end;
                     if record_end {
                         // csv-core may already have taken (and skipped) blank lines after the
                         // record's own line break: count them from the bytes it took.
@@ -438,19 +461,25 @@ impl CsvValidator {
         self.layout = Some(layout);
     }
 
+    /// Records a bad cell: in the row's own errors (all of them) and, up to the display cap,
+    /// in the report's list.
     fn cell_error(&mut self, row: usize, key: &str, code: &'static str, message: String) {
+        let column = self
+            .layout
+            .as_ref()
+            .map(|l| l.name_of(key))
+            .unwrap_or_default();
+        let error = CellError {
+            row,
+            column,
+            code,
+            message,
+        };
         if self.report.cell_errors.len() < CsvReport::MAX_CELL_ERRORS {
-            let name = self
-                .layout
-                .as_ref()
-                .map(|l| l.name_of(key))
-                .unwrap_or_default();
-            self.report.cell_errors.push(CellError {
-                row,
-                column: name,
-                code,
-                message,
-            });
+            self.report.cell_errors.push(error.clone());
+        }
+        if self.spec.keep_rows {
+            self.row_errors.push(error);
         }
     }
 
@@ -545,38 +574,39 @@ impl CsvValidator {
                 }
             }
             TemplateType::Letter => {
-                let order = |key: &str| {
-                    if key == "postcode" {
-                        8
-                    } else {
-                        key.trim_start_matches("addressline").parse().unwrap_or(9)
-                    }
-                };
-                let mut columns: Vec<&String> = recipient_columns
-                    .iter()
-                    .filter(|k| values.get(k).is_some())
-                    .collect();
-                columns.sort_by_key(|key| order(key));
-                let lines: Vec<&str> = columns
-                    .iter()
-                    .filter_map(|key| values.get(key).and_then(CellValue::text))
-                    .collect();
-                let first = columns
-                    .first()
-                    .map(|k| k.as_str())
-                    .unwrap_or("addressline1");
-                let address = PostalAddress::from_lines(lines.iter().copied());
-                let problem = if lines.is_empty() {
-                    missing = true;
-                    Some(("missing", "Missing".to_owned()))
+                // The app's `PostalAddress.from_personalisation`: lines 1-6 then line 7 if the
+                // file has that column, else the postcode column.
+                let last = if values.get("addressline7").is_some() {
+                    "addressline7"
                 } else {
-                    address.validate().err().map(|e| (e.code(), e.to_string()))
+                    "postcode"
                 };
-                recipient = Recipient::Address(address.lines().to_vec());
-                if let Some((code, message)) = problem {
-                    bad |= code != "missing";
+                let keys: Vec<String> = (1..=6)
+                    .map(|n| format!("addressline{n}"))
+                    .chain([last.to_owned()])
+                    .collect();
+                let lines: Vec<String> = keys
+                    .iter()
+                    .map(|key| match values.get(key) {
+                        Some(CellValue::Text(t)) => t.clone(),
+                        Some(CellValue::List(items)) => python_list(items),
+                        _ => String::new(),
+                    })
+                    .collect();
+                let address = PostalAddress::from_lines(
+                    lines.iter().map(String::as_str),
+                    self.spec.allow_international_letters,
+                );
+                recipient = Recipient::Address(address.lines());
+                if let Err(e) = address.validate() {
+                    bad = true;
                     has_cell_error = true;
-                    self.cell_error(row, first, code, message);
+                    let first = recipient_columns
+                        .iter()
+                        .find(|k| values.get(k).is_some())
+                        .cloned()
+                        .unwrap_or_default();
+                    self.cell_error(row, &first, e.code(), e.to_string());
                 }
             }
         }
@@ -596,6 +626,7 @@ impl CsvValidator {
             too_long: false,
             empty: false,
             length: 0,
+            qr_code_too_long: false,
         });
         if message.too_long || message.empty {
             let (code, text) = if message.too_long {
@@ -623,7 +654,18 @@ impl CsvValidator {
         if missing {
             self.report.rows_with_missing_data.push(row);
         }
-        let has_error = has_cell_error || message.too_long || message.empty;
+        if message.qr_code_too_long {
+            let column = placeholder_keys.first().cloned().unwrap_or_default();
+            self.cell_error(
+                row,
+                &column,
+                "qr_code_too_long",
+                format!("The QR code would hold more than {QR_CODE_MAX_BYTES} bytes of data"),
+            );
+            self.report.rows_with_bad_messages.push(row);
+        }
+        let has_error =
+            has_cell_error || message.too_long || message.empty || message.qr_code_too_long;
         if has_error {
             self.report.rows_with_errors.push(row);
         }
@@ -643,6 +685,8 @@ impl CsvValidator {
                 has_error,
                 message_too_long: message.too_long,
                 message_empty: message.empty,
+                qr_code_too_long: message.qr_code_too_long,
+                cell_errors: std::mem::take(&mut self.row_errors),
                 recipient,
                 personalisation,
             });
@@ -697,6 +741,19 @@ fn line_breaks(run: &[u8]) -> usize {
         i += 1;
     }
     n
+}
+
+/// A list of cell values as the app's `str()` writes one into an address line.
+fn python_list(items: &[Option<String>]) -> String {
+    let items: Vec<String> = items
+        .iter()
+        .map(|i| match i {
+            None => "None".to_owned(),
+            Some(s) if s.contains('\'') && !s.contains('"') => format!("\"{s}\""),
+            Some(s) => format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'")),
+        })
+        .collect();
+    format!("[{}]", items.join(", "))
 }
 
 /// Checks a whole file in one call.
