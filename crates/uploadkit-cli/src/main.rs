@@ -103,13 +103,16 @@ enum Command {
         #[arg(long)]
         template_id: Option<String>,
     },
-    /// Check logo files as the upload page and the server-side logo gate do, by their bytes:
-    /// prints `ok FILE` or `refused FILE: WHY` for each; exits 0 when all pass, 1 when any is
-    /// refused, 2 when a file cannot be read.
+    /// Check files as the upload page and the server do, by their bytes. Logos: prints `ok FILE`
+    /// or `refused FILE: WHY`. Spreadsheets (csv, contact-list): the app's verdict (its summary
+    /// and each bad row), or with --json the full report. Exits 0 when all pass, 1 when any is
+    /// refused, 2 when a file cannot be read or used (binary, not UTF-8, too large, empty).
     Validate {
-        /// email-logo or letter-logo.
+        /// email-logo, letter-logo, csv or contact-list.
         #[arg(long)]
         kind: UploadKind,
+        #[command(flatten)]
+        sheet: SheetArgs,
         /// The files.
         #[arg(required = true)]
         files: Vec<std::path::PathBuf>,
@@ -251,6 +254,39 @@ struct SigningArgs {
     local: bool,
 }
 
+/// What a spreadsheet is checked against.
+#[derive(Debug, clap::Args)]
+struct SheetArgs {
+    /// Spreadsheets: email, sms or letter.
+    #[arg(long, default_value = "sms")]
+    template_type: String,
+    /// Spreadsheets: the template's body; its placeholders need columns and each row's message
+    /// is checked (length, empty, QR code).
+    #[arg(long)]
+    template: Option<String>,
+    /// Spreadsheets: a file holding the template's body.
+    #[arg(long, conflicts_with = "template")]
+    template_file: Option<std::path::PathBuf>,
+    /// Spreadsheets: the template's subject (emails and letters; its placeholders count too).
+    #[arg(long, default_value = "")]
+    subject: String,
+    /// Spreadsheets without a template: a placeholder that needs a column (repeatable).
+    #[arg(long = "placeholder")]
+    placeholders: Vec<String>,
+    /// The service may text international numbers.
+    #[arg(long)]
+    allow_international_sms: bool,
+    /// The service may text UK landlines.
+    #[arg(long)]
+    allow_uk_landline: bool,
+    /// The service may send letters abroad.
+    #[arg(long)]
+    allow_international_letters: bool,
+    /// Print the full report (every row's errors, recipients and personalisation) as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
 #[derive(Debug, thiserror::Error)]
 enum CliError {
     #[error(transparent)]
@@ -297,8 +333,11 @@ enum CliError {
     EmptyGrant,
     #[error("{0}: {1}")]
     Unreadable(std::path::PathBuf, std::io::Error),
-    #[error("validate checks logos: use --kind email-logo or --kind letter-logo, not {0}")]
+    #[error("validate checks logos and spreadsheets, not {0} uploads")]
     NotALogo(UploadKind),
+    /// A file that cannot be used at all: the verdict on standard output, exit 2.
+    #[error("{0}")]
+    Unusable(String),
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
     #[error("--at {0:?} is not an RFC 3339 time such as 2026-11-22T09:30:00Z")]
@@ -419,11 +458,16 @@ fn post_json(post: &PresignedPost, extra: Map<String, Value>) -> Value {
     Value::Object(out)
 }
 
-fn validate(kind: UploadKind, files: &[std::path::PathBuf]) -> Result<String, CliError> {
+fn validate(
+    kind: UploadKind,
+    sheet: &SheetArgs,
+    files: &[std::path::PathBuf],
+) -> Result<String, CliError> {
     use uploadkit_validators::logo::{LogoKind, check_logo};
     let logo = match kind {
         UploadKind::EmailLogo => LogoKind::Email,
         UploadKind::LetterLogo => LogoKind::Letter,
+        UploadKind::Csv | UploadKind::ContactList => return validate_sheets(sheet, files),
         other => return Err(CliError::NotALogo(other)),
     };
     let mut lines = Vec::new();
@@ -446,9 +490,102 @@ fn validate(kind: UploadKind, files: &[std::path::PathBuf]) -> Result<String, Cl
     }
 }
 
+/// `uploadkit validate --kind csv`: each file as the admin app reads an upload (its newlines
+/// normalised), checked by the same streaming check as the browser.
+fn validate_sheets(sheet: &SheetArgs, files: &[std::path::PathBuf]) -> Result<String, CliError> {
+    use uploadkit_validators::csv::{
+        CsvReport, CsvSpec, FileError, TemplateType, app_verdict, normalise_newlines, validate_csv,
+    };
+    let template_type = match sheet.template_type.as_str() {
+        "email" => TemplateType::Email,
+        "sms" => TemplateType::Sms,
+        "letter" => TemplateType::Letter,
+        other => return Err(CliError::BadTemplateType(other.to_owned())),
+    };
+    let body = match (&sheet.template, &sheet.template_file) {
+        (Some(text), _) => Some(text.clone()),
+        (None, Some(path)) => {
+            Some(std::fs::read_to_string(path).map_err(|e| CliError::Unreadable(path.clone(), e))?)
+        }
+        (None, None) => None,
+    };
+    let mut spec = match &body {
+        Some(body) => CsvSpec::for_template(template_type, body, &sheet.subject),
+        None => CsvSpec::new(template_type, sheet.placeholders.clone()),
+    };
+    spec.allow_international_sms = sheet.allow_international_sms;
+    spec.allow_uk_landline = sheet.allow_uk_landline;
+    spec.allow_international_letters = sheet.allow_international_letters;
+    spec.keep_rows = sheet.json;
+    let (mut unusable, mut invalid) = (false, false);
+    let mut outputs = Vec::new();
+    for file in files {
+        let bytes = std::fs::read(file).map_err(|e| CliError::Unreadable(file.clone(), e))?;
+        let bytes = match std::str::from_utf8(&bytes) {
+            Ok(text) => normalise_newlines(text).into_bytes(),
+            Err(_) => bytes,
+        };
+        let report = validate_csv(spec.clone(), &bytes);
+        unusable |= report.file_errors.iter().any(|e| {
+            matches!(
+                e,
+                FileError::Empty
+                    | FileError::TooLarge { .. }
+                    | FileError::NotUtf8 { .. }
+                    | FileError::Binary { .. }
+            )
+        });
+        invalid |= !report.is_valid();
+        if sheet.json {
+            let mut verdict = app_verdict(&report, template_type);
+            verdict["file"] = Value::from(file.display().to_string());
+            verdict["summary"] = report.summary().map_or(Value::Null, Value::from);
+            // One file: pretty; several: one JSON object per line.
+            outputs.push(
+                if files.len() == 1 {
+                    serde_json::to_string_pretty(&verdict)
+                } else {
+                    serde_json::to_string(&verdict)
+                }
+                .expect("JSON values serialise"),
+            );
+            continue;
+        }
+        let mut lines = vec![match report.summary() {
+            None => format!(
+                "valid {}: {} {}",
+                file.display(),
+                report.rows,
+                if report.rows == 1 { "row" } else { "rows" }
+            ),
+            Some(summary) => format!("invalid {}: {summary}", file.display()),
+        }];
+        // Rows as the spreadsheet numbers them: the header is row 1.
+        for e in &report.cell_errors {
+            lines.push(format!("  row {}, {}: {}", e.row + 2, e.column, e.message));
+        }
+        let shown = report.cell_errors.len();
+        let total: usize = report.rows_with_errors.len();
+        if shown == CsvReport::MAX_CELL_ERRORS {
+            lines.push(format!(
+                "  (the first {shown} problems; {total} rows have errors: --json lists them all)"
+            ));
+        }
+        outputs.push(lines.join("\n"));
+    }
+    let out = outputs.join("\n");
+    if unusable {
+        Err(CliError::Unusable(out))
+    } else if invalid {
+        Err(CliError::Refused(out))
+    } else {
+        Ok(out)
+    }
+}
+
 fn run(cli: Cli) -> Result<String, CliError> {
     match cli.command {
-        Command::Validate { kind, files } => validate(kind, &files),
+        Command::Validate { kind, sheet, files } => validate(kind, &sheet, &files),
         Command::Local(args) => {
             let options = uploadkit_server::local::LocalOptions {
                 data_dir: args.data_dir,
@@ -722,6 +859,7 @@ fn main() -> ExitCode {
         Ok(out) => print(&out, ExitCode::SUCCESS),
         // A verdict, not a failure of the command: on standard output, exit 1.
         Err(CliError::Refused(out)) => print(&out, ExitCode::FAILURE),
+        Err(CliError::Unusable(out)) => print(&out, ExitCode::from(2)),
         Err(e @ CliError::Unreadable(..)) => {
             eprintln!("error: {e}");
             ExitCode::from(2)

@@ -7,6 +7,8 @@ mod newlines;
 mod report;
 mod row;
 mod validator;
+#[cfg(feature = "json")]
+mod verdict;
 
 pub use columns::{column_key, placeholders};
 pub use message::{
@@ -18,6 +20,8 @@ pub use row::{CellValue, RowValues};
 pub use validator::{
     CsvSpec, CsvValidator, MAX_CSV_BYTES, MAX_ROWS, TemplateType, check_size, validate_csv,
 };
+#[cfg(feature = "json")]
+pub use verdict::app_verdict;
 
 #[cfg(test)]
 mod tests;

@@ -2,7 +2,7 @@
 
 use csv_core::{ReadFieldResult, Reader};
 
-use super::columns::column_key;
+use super::columns::{column_key, placeholders};
 use super::message::{MessageCheck, QR_CODE_MAX_BYTES, SMS_CHAR_COUNT_LIMIT, check_message};
 use super::report::{CellError, CsvReport, FileError, Recipient, RowReport};
 use super::row::{CellValue, RowValues};
@@ -71,6 +71,32 @@ pub struct CsvSpec {
 }
 
 impl CsvSpec {
+    /// A spec for a template: its placeholders (the subject's, then the body's, each once, as
+    /// the app lists them) and its body, so each row's message is checked too.
+    ///
+    /// ```
+    /// use uploadkit_validators::csv::{CsvSpec, TemplateType};
+    /// let spec = CsvSpec::for_template(TemplateType::Email, "Dear ((Name)), ((ref))", "About ((ref))");
+    /// assert_eq!(spec.placeholders, ["ref", "Name"]);
+    /// ```
+    pub fn for_template(template_type: TemplateType, body: &str, subject: &str) -> Self {
+        let mut names = placeholders(subject);
+        for name in placeholders(body) {
+            if !names.iter().any(|n| column_key(n) == column_key(&name)) {
+                names.push(name);
+            }
+        }
+        let mut spec = Self::new(template_type, names);
+        spec.body = Some(body.to_owned());
+        spec
+    }
+
+    /// The same spec, keeping each row's details in the report.
+    pub fn keeping_rows(mut self) -> Self {
+        self.keep_rows = true;
+        self
+    }
+
     /// A spec with the app's defaults: UK mobiles and UK addresses only, 100,000 rows.
     pub fn new(template_type: TemplateType, placeholders: Vec<String>) -> Self {
         Self {
