@@ -117,8 +117,12 @@ impl CsvSpec {
 struct Layout {
     /// The headers as written (leading spaces skipped, as the app's reader skips them).
     names: Vec<String>,
-    /// The keys of the recipient columns the file has (letters: its address columns).
-    recipient_keys: Vec<String>,
+    /// Each header's key.
+    keys: Vec<String>,
+    /// No two headers share a key (so rows are read in one pass).
+    distinct: bool,
+    /// The keys of the template type's recipient columns (letters: every address column).
+    recipient_columns: Vec<String>,
     /// The keys of the template's placeholders that are not recipient columns.
     placeholder_keys: Vec<String>,
     /// A recipient column appears more than once (the app then reports no missing recipient).
@@ -407,11 +411,9 @@ impl CsvValidator {
             names: names.clone(),
             ..Layout::default()
         };
-        for key in &recipient_columns {
-            if keys.contains(key) {
-                layout.recipient_keys.push(key.clone());
-            }
-        }
+        layout.recipient_columns = recipient_columns.clone();
+        layout.distinct = keys.iter().enumerate().all(|(i, k)| !keys[..i].contains(k));
+        layout.keys = keys.clone();
         // Each header as written whose key is a recipient column's and appears more than once.
         let mut duplicates: Vec<String> = Vec::new();
         for (name, key) in names.iter().zip(&keys) {
@@ -435,7 +437,7 @@ impl CsvValidator {
                 let with_line_7 = [lines, &["address line 7"]].concat();
                 count(&with_postcode) >= 3 || count(&with_line_7) >= 3
             }
-            _ => layout.recipient_keys.len() == recipient_columns.len(),
+            _ => recipient_columns.iter().all(|c| keys.contains(c)),
         };
         if !has_recipient_columns {
             let needed = match template_type {
@@ -489,12 +491,7 @@ impl CsvValidator {
 
     /// Records a bad cell: in the row's own errors (all of them) and, up to the display cap,
     /// in the report's list.
-    fn cell_error(&mut self, row: usize, key: &str, code: &'static str, message: String) {
-        let column = self
-            .layout
-            .as_ref()
-            .map(|l| l.name_of(key))
-            .unwrap_or_default();
+    fn cell_error(&mut self, row: usize, column: String, code: &'static str, message: String) {
         let error = CellError {
             row,
             column,
@@ -546,19 +543,21 @@ impl CsvValidator {
             }
             return;
         }
-        let layout = self.layout.as_ref().expect("rows come after the header");
+        // Held apart while the row is checked, so recording errors can borrow the validator.
+        let layout = self.layout.take().expect("rows come after the header");
+        self.check_row(row, &layout, &cells);
+        self.layout = Some(layout);
+    }
+
+    fn check_row(&mut self, row: usize, layout: &Layout, cells: &[String]) {
         let template_type = self.spec.template_type;
-        let recipient_columns: Vec<String> = template_type
-            .recipient_columns()
-            .iter()
-            .map(|c| column_key(c))
-            .collect();
+        let recipient_columns = &layout.recipient_columns;
+        let placeholder_keys = &layout.placeholder_keys;
         let values = RowValues::build(
             &layout.names,
-            |k| recipient_columns.contains(&k.to_owned()),
-            &cells,
+            |k| recipient_columns.iter().any(|c| c == k),
+            cells,
         );
-        let placeholder_keys = layout.placeholder_keys.clone();
         let duplicate_recipients = layout.duplicate_recipients;
         let mut missing = false;
         let mut bad = false;
@@ -586,7 +585,7 @@ impl CsvValidator {
                             Err((code, message)) => {
                                 bad = true;
                                 has_cell_error = true;
-                                self.cell_error(row, key, code, message);
+                                self.cell_error(row, layout.name_of(key), code, message);
                             }
                         }
                     }
@@ -595,7 +594,7 @@ impl CsvValidator {
                     Some(_) => {
                         missing = true;
                         has_cell_error = true;
-                        self.cell_error(row, key, "missing", "Missing".into());
+                        self.cell_error(row, layout.name_of(key), "missing", "Missing".into());
                     }
                 }
             }
@@ -632,15 +631,15 @@ impl CsvValidator {
                         .find(|k| values.get(k).is_some())
                         .cloned()
                         .unwrap_or_default();
-                    self.cell_error(row, &first, e.code(), e.to_string());
+                    self.cell_error(row, layout.name_of(&first), e.code(), e.to_string());
                 }
             }
         }
-        for key in &placeholder_keys {
+        for key in placeholder_keys {
             if values.get(key) == Some(&CellValue::Empty) {
                 missing = true;
                 has_cell_error = true;
-                self.cell_error(row, key, "missing", "Missing".into());
+                self.cell_error(row, layout.name_of(key), "missing", "Missing".into());
             }
         }
         let message = self
@@ -671,7 +670,7 @@ impl CsvValidator {
                 .or(recipient_columns.first())
                 .cloned()
                 .unwrap_or_default();
-            self.cell_error(row, &column, code, text);
+            self.cell_error(row, layout.name_of(&column), code, text);
             self.report.rows_with_bad_messages.push(row);
         }
         if bad {
@@ -684,7 +683,7 @@ impl CsvValidator {
             let column = placeholder_keys.first().cloned().unwrap_or_default();
             self.cell_error(
                 row,
-                &column,
+                layout.name_of(&column),
                 "qr_code_too_long",
                 format!("The QR code would hold more than {QR_CODE_MAX_BYTES} bytes of data"),
             );
@@ -701,7 +700,7 @@ impl CsvValidator {
                 .filter(|(k, _)| {
                     recipient_columns
                         .iter()
-                        .chain(&placeholder_keys)
+                        .chain(placeholder_keys)
                         .any(|p| p == k)
                 })
                 .map(|(k, v)| (k.to_owned(), v.clone()))
