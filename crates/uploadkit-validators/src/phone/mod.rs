@@ -23,6 +23,8 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
+use crate::postal::sanitise_ascii;
+
 use libphonenumber::{
     Desc, Number, NumberType, Possibility, parse, possibility, region, region_of, type_of,
 };
@@ -134,35 +136,15 @@ fn phone_punctuation(c: char) -> bool {
     )
 }
 
-/// The app's `SanitiseASCII` for the characters that can turn into ones a number may hold:
-/// printable ASCII stays, dashes become `-`, non-breaking spaces and tabs a space, zero-width
-/// characters and line or paragraph separators nothing; anything else (other control
-/// characters, line breaks included) becomes `?` (a letter downgraded to its base letter would
-/// be refused all the same).
-fn downgrade(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for c in value.chars() {
-        match c {
-            ' '..='~' => out.push(c),
-            '\u{2011}' | '\u{2013}' | '\u{2014}' | '\u{2212}' => out.push('-'),
-            '\u{00A0}' | '\u{202F}' | '\t' => out.push(' '),
-            '\u{180E}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}'
-            | '\u{2028}' | '\u{2029}' => {}
-            _ => out.push('?'),
-        }
-    }
-    out
-}
-
 /// The app's clean-up before its second reading: no `+` anywhere, no leading zeros, ASCII.
 fn thoroughly_normalise(value: &str) -> String {
-    downgrade(value.replace('+', "").trim_start_matches('0'))
+    sanitise_ascii(value.replace('+', "").trim_start_matches('0'))
 }
 
 /// The digits libphonenumber would read from `value`, with a leading `+` kept, or `None` where
 /// it would call the text not a number: from the first `+` or digit, trailing separators
 /// dropped, then only leading `+`s, digits and separators, with at least three digits (or
-/// exactly two). Handing the crate this form keeps its parser on the text libphonenumber sees.
+/// exactly two). The parser is handed this form: the text libphonenumber itself reads.
 fn viable_digits(value: &str) -> Option<String> {
     let start = value.find(|c: char| c == '+' || c.is_ascii_digit())?;
     let text = value[start..].trim_end_matches(|c: char| !c.is_ascii_digit());
