@@ -123,25 +123,6 @@ impl RowValues {
         Self { values }
     }
 
-    /// [`RowValues::build`] for a header row whose column keys are all different (most files):
-    /// no column can repeat another, so each cell is its column's value, in one pass.
-    pub fn build_distinct(keys: &[String], cells: &[String]) -> Self {
-        let mut values = Vec::with_capacity(keys.len());
-        for (i, key) in keys.iter().enumerate() {
-            let value = cells
-                .get(i)
-                .map(|c| strip(c))
-                .filter(|v| !v.is_empty())
-                .map_or(CellValue::Empty, CellValue::Text);
-            // The app keeps no empty cell under an empty header.
-            if key.is_empty() && value == CellValue::Empty {
-                continue;
-            }
-            values.push((key.clone(), value));
-        }
-        Self { values }
-    }
-
     /// A column's value by key (`None`: the row has no such column).
     pub fn get(&self, key: &str) -> Option<&CellValue> {
         self.values.iter().find(|(k, _)| k == key).map(|(_, v)| v)

@@ -233,27 +233,3 @@ fn blank_rows_are_counted_as_the_app_counts_them_except_at_the_end() {
     assert_eq!(report.rows_with_missing_data, vec![1]);
     assert!(report.rows_with_bad_recipients.is_empty());
 }
-
-#[test]
-fn a_row_under_distinct_headers_reads_the_same_both_ways() {
-    let headers: Vec<String> = ["Phone number", "", "name", "Ref-No"]
-        .iter()
-        .map(|s| (*s).to_owned())
-        .collect();
-    let keys: Vec<String> = headers.iter().map(|h| column_key(h)).collect();
-    let rows: [&[&str]; 5] = [
-        &["07700 900123", "", " Ada ", "1"],
-        &["07700 900123", "x", "", ""],
-        &[""],
-        &["a", "b", "c", "d", "extra", "more"],
-        &[],
-    ];
-    for row in rows {
-        let cells: Vec<String> = row.iter().map(|s| (*s).to_owned()).collect();
-        assert_eq!(
-            RowValues::build_distinct(&keys, &cells),
-            RowValues::build(&headers, |k| k == "phonenumber", &cells),
-            "{row:?}"
-        );
-    }
-}

@@ -117,10 +117,6 @@ impl CsvSpec {
 struct Layout {
     /// The headers as written (leading spaces skipped, as the app's reader skips them).
     names: Vec<String>,
-    /// Each header's key.
-    keys: Vec<String>,
-    /// No two headers share a key (so rows are read in one pass).
-    distinct: bool,
     /// The keys of the template type's recipient columns (letters: every address column).
     recipient_columns: Vec<String>,
     /// The keys of the template's placeholders that are not recipient columns.
@@ -412,8 +408,6 @@ impl CsvValidator {
             ..Layout::default()
         };
         layout.recipient_columns = recipient_columns.clone();
-        layout.distinct = keys.iter().enumerate().all(|(i, k)| !keys[..i].contains(k));
-        layout.keys = keys.clone();
         // Each header as written whose key is a recipient column's and appears more than once.
         let mut duplicates: Vec<String> = Vec::new();
         for (name, key) in names.iter().zip(&keys) {
