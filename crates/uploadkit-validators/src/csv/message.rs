@@ -12,8 +12,8 @@ use crate::whitespace::{normalise_whitespace, python_lines, remove_space_before_
 /// The longest text message, in characters (six 153-character fragments).
 pub const SMS_CHAR_COUNT_LIMIT: usize = 918;
 
-/// What a row's message is like.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a row's message is like (all clear by default: no body to check).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct MessageCheck {
     /// A text message over [`SMS_CHAR_COUNT_LIMIT`] characters.
     pub too_long: bool,

@@ -3,7 +3,7 @@
 use csv_core::{ReadFieldResult, Reader};
 
 use super::columns::{column_key, placeholders};
-use super::message::{MessageCheck, QR_CODE_MAX_BYTES, SMS_CHAR_COUNT_LIMIT, check_message};
+use super::message::{QR_CODE_MAX_BYTES, SMS_CHAR_COUNT_LIMIT, check_message};
 use super::report::{CellError, CsvReport, FileError, Recipient, RowReport};
 use super::row::{CellValue, RowValues};
 use crate::email::validate_email_address;
@@ -641,12 +641,7 @@ impl CsvValidator {
             .body
             .as_deref()
             .map(|body| check_message(template_type, body, |key| values.get(key)));
-        let message = message.unwrap_or(MessageCheck {
-            too_long: false,
-            empty: false,
-            length: 0,
-            qr_code_too_long: false,
-        });
+        let message = message.unwrap_or_default();
         if message.too_long || message.empty {
             let (code, text) = if message.too_long {
                 (
