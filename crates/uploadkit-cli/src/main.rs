@@ -490,18 +490,24 @@ fn validate(
     }
 }
 
+/// A `--template-type` value: email, sms or letter.
+fn parse_template_type(name: &str) -> Result<uploadkit_validators::csv::TemplateType, CliError> {
+    use uploadkit_validators::csv::TemplateType;
+    match name {
+        "email" => Ok(TemplateType::Email),
+        "sms" => Ok(TemplateType::Sms),
+        "letter" => Ok(TemplateType::Letter),
+        other => Err(CliError::BadTemplateType(other.to_owned())),
+    }
+}
+
 /// `uploadkit validate --kind csv`: each file as the admin app reads an upload (its newlines
 /// normalised), checked by the same streaming check as the browser.
 fn validate_sheets(sheet: &SheetArgs, files: &[std::path::PathBuf]) -> Result<String, CliError> {
     use uploadkit_validators::csv::{
-        CsvReport, CsvSpec, FileError, TemplateType, app_verdict, normalise_newlines, validate_csv,
+        CsvReport, CsvSpec, FileError, app_verdict, normalise_newlines, validate_csv,
     };
-    let template_type = match sheet.template_type.as_str() {
-        "email" => TemplateType::Email,
-        "sms" => TemplateType::Sms,
-        "letter" => TemplateType::Letter,
-        other => return Err(CliError::BadTemplateType(other.to_owned())),
-    };
+    let template_type = parse_template_type(&sheet.template_type)?;
     let body = match (&sheet.template, &sheet.template_file) {
         (Some(text), _) => Some(text.clone()),
         (None, Some(path)) => {
@@ -694,13 +700,8 @@ fn run(cli: Cli) -> Result<String, CliError> {
             placeholders,
             template_id,
         } => {
-            use uploadkit_validators::csv::{CsvSpec, TemplateType};
-            let template = match template_type.as_str() {
-                "email" => TemplateType::Email,
-                "sms" => TemplateType::Sms,
-                "letter" => TemplateType::Letter,
-                other => return Err(CliError::BadTemplateType(other.to_owned())),
-            };
+            use uploadkit_validators::csv::CsvSpec;
+            let template = parse_template_type(&template_type)?;
             let (count_name, extra_key) = match kind {
                 UploadKind::Csv => ("notification_count", "template_id"),
                 UploadKind::ContactList => ("row_count", "template_type"),
