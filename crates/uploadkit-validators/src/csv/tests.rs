@@ -233,3 +233,18 @@ fn blank_rows_are_counted_as_the_app_counts_them_except_at_the_end() {
     assert_eq!(report.rows_with_missing_data, vec![1]);
     assert!(report.rows_with_bad_recipients.is_empty());
 }
+
+#[test]
+fn only_what_the_app_trims_is_not_a_row() {
+    // The app trims white space from the start of the file and white space and commas from its
+    // end. A first line of commas is its header; a quoted empty field is a row, even at the end.
+    let report = validate_csv(
+        CsvSpec::new(TemplateType::Email, vec![]),
+        b"\n  \n,,\nemail address\nada@example.gov.uk\n\"\"\n,\n",
+    );
+    assert_eq!(report.column_headers, vec![String::new()]);
+    assert_eq!(report.rows, 3);
+    let quoted_only = validate_csv(CsvSpec::new(TemplateType::Email, vec![]), b"\"\"\r\n");
+    assert_eq!(quoted_only.column_headers, vec![String::new()]);
+    assert_eq!(quoted_only.rows, 0);
+}

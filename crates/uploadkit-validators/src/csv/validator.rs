@@ -192,6 +192,9 @@ pub struct CsvValidator {
     at_field_start: bool,
     /// The last byte taken was a `\r` ending a record or a blank line, so a `\n` next is its.
     after_cr: bool,
+    /// The current record holds a quote: even with empty fields it is not what the app's
+    /// whole-file trim removes (white space at the start; white space and commas at the end).
+    record_has_quote: bool,
     report: CsvReport,
     #[cfg(feature = "phone")]
     phones: PhoneCache,
@@ -217,6 +220,7 @@ impl CsvValidator {
             at_field_start: false,
             row_errors: Vec::new(),
             after_cr: false,
+            record_has_quote: false,
             report: CsvReport::default(),
             #[cfg(feature = "phone")]
             phones: PhoneCache::default(),
@@ -328,6 +332,9 @@ impl CsvValidator {
             }
             let before = input;
             let (result, read, written) = self.reader.read_field(input, &mut out);
+            if !self.record_has_quote {
+                self.record_has_quote = before[..read].contains(&b'"');
+            }
             input = &input[read..];
             self.offset += read as u64;
             self.field.extend_from_slice(&out[..written]);
@@ -368,12 +375,20 @@ impl CsvValidator {
 
     fn record_done(&mut self, record: Vec<String>) {
         self.records += 1;
-        // Whitespace alone (the app's whole-file trim removes it at either end; elsewhere it is
-        // an empty row).
-        if record
+        let quoted = std::mem::take(&mut self.record_has_quote);
+        // The app trims white space from the start of the file, and white space and commas from
+        // its end: a record of those alone is no row there. Elsewhere it is an empty row, and
+        // before the header one with a comma is the header.
+        let trimmed_at_start = !quoted && record.len() == 1;
+        let trimmed_at_end = !quoted;
+        let blank = record
             .iter()
-            .all(|f| f.chars().all(crate::whitespace::is_app_whitespace))
-        {
+            .all(|f| f.chars().all(crate::whitespace::is_app_whitespace));
+        let skip = match self.layout {
+            None => trimmed_at_start,
+            Some(_) => trimmed_at_end,
+        };
+        if blank && skip {
             if self.layout.is_some() {
                 self.blank_rows += 1;
             }

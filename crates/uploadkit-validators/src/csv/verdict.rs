@@ -57,6 +57,8 @@ pub fn app_verdict(report: &CsvReport, template_type: TemplateType) -> Value {
             _ => {}
         }
     }
+    // The app's missing columns are a set: written in sorted order, as its verdicts are.
+    missing.sort();
     let mut rows = Vec::new();
     let mut recipients = Vec::new();
     for detail in &report.row_reports {

@@ -1,0 +1,327 @@
+//! `.tsv` uploads: re-lined like a CSV, split as Python's `csv` module splits tab-separated
+//! text, and every non-empty cell typed as pyexcel-io types CSV cells (ints, floats, dates).
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::SheetError;
+use crate::csv_text::pyexcel_csv;
+use crate::value::{Date, Time, Value, parse_py_float, parse_py_int};
+
+/// Strict UTF-8, or where it first fails.
+pub(crate) fn utf8(bytes: &[u8]) -> Result<&str, SheetError> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        let byte = e.valid_up_to();
+        let line = 1 + bytes[..byte].iter().filter(|b| **b == b'\n').count();
+        SheetError::NotUtf8 { byte, line }
+    })
+}
+
+pub(crate) fn convert(bytes: &[u8]) -> Result<String, SheetError> {
+    let text = uploadkit_validators::csv::normalise_newlines(utf8(bytes)?);
+    pyexcel_csv(|| {
+        Records::new(&text).map(|record| Ok(record.into_iter().map(|cell| sniff(&cell))))
+    })
+}
+
+/// Records of tab-separated text as CPython's `_csv.reader` (dialect `excel-tab`, not strict)
+/// reads them from the text's lines: a blank line is a record with no fields, quotes count
+/// only at the start of a field, `""` inside quotes is one quote, and text after a closing
+/// quote joins the field.
+struct Records<'a> {
+    lines: std::str::SplitInclusive<'a, char>,
+}
+
+impl<'a> Records<'a> {
+    fn new(text: &'a str) -> Self {
+        Records {
+            lines: text.split_inclusive('\n'),
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum State {
+    StartRecord,
+    StartField,
+    InField,
+    InQuotedField,
+    QuoteInQuotedField,
+    EatCrNl,
+}
+
+impl Iterator for Records<'_> {
+    type Item = Vec<String>;
+
+    fn next(&mut self) -> Option<Vec<String>> {
+        let mut fields = Vec::new();
+        let mut field = String::new();
+        let mut state = State::StartRecord;
+        loop {
+            let Some(line) = self.lines.next() else {
+                // End of input: a field in progress (or an open quote) is the last one.
+                if !field.is_empty() || state == State::InQuotedField {
+                    fields.push(field);
+                    return Some(fields);
+                }
+                return None;
+            };
+            for c in line.chars().map(Some).chain([None]) {
+                let newline = matches!(c, Some('\n' | '\r'));
+                let eol = c.is_none();
+                let after_line = if eol {
+                    State::StartRecord
+                } else {
+                    State::EatCrNl
+                };
+                state = match state {
+                    State::StartRecord if eol => State::StartRecord,
+                    State::StartRecord if newline => State::EatCrNl,
+                    State::StartRecord | State::StartField => match c {
+                        _ if newline || eol => {
+                            fields.push(std::mem::take(&mut field));
+                            after_line
+                        }
+                        Some('"') => State::InQuotedField,
+                        Some('\t') => {
+                            fields.push(std::mem::take(&mut field));
+                            State::StartField
+                        }
+                        Some(ch) => {
+                            field.push(ch);
+                            State::InField
+                        }
+                        None => unreachable!("end of line handled above"),
+                    },
+                    State::InField => match c {
+                        _ if newline || eol => {
+                            fields.push(std::mem::take(&mut field));
+                            after_line
+                        }
+                        Some('\t') => {
+                            fields.push(std::mem::take(&mut field));
+                            State::StartField
+                        }
+                        Some(ch) => {
+                            field.push(ch);
+                            State::InField
+                        }
+                        None => unreachable!("end of line handled above"),
+                    },
+                    State::InQuotedField => match c {
+                        None => State::InQuotedField,
+                        Some('"') => State::QuoteInQuotedField,
+                        Some(ch) => {
+                            field.push(ch);
+                            State::InQuotedField
+                        }
+                    },
+                    State::QuoteInQuotedField => match c {
+                        Some('"') => {
+                            field.push('"');
+                            State::InQuotedField
+                        }
+                        Some('\t') => {
+                            fields.push(std::mem::take(&mut field));
+                            State::StartField
+                        }
+                        _ if newline || eol => {
+                            fields.push(std::mem::take(&mut field));
+                            after_line
+                        }
+                        Some(ch) => {
+                            field.push(ch);
+                            State::InField
+                        }
+                        None => unreachable!("end of line handled above"),
+                    },
+                    State::EatCrNl => match c {
+                        None => State::StartRecord,
+                        Some('\n' | '\r') => State::EatCrNl,
+                        // CPython raises here ("new-line character seen in unquoted field"); a
+                        // line from `split_inclusive('\n')` ends at its newline, so it cannot.
+                        Some(ch) => {
+                            field.push(ch);
+                            State::InField
+                        }
+                    },
+                };
+            }
+            if state == State::StartRecord {
+                return Some(fields);
+            }
+        }
+    }
+}
+
+/// Python's `str.startswith("0")` then pyexcel-io's conversions, in its order: int, float
+/// (infinities ignored), date; otherwise the text.
+fn sniff(cell: &str) -> Value {
+    if cell.is_empty() {
+        return Value::Text(String::new());
+    }
+    if let Some(int) = sniff_int(cell) {
+        return Value::Int(int);
+    }
+    if let Some(float) = sniff_float(cell).filter(|f| !f.is_infinite()) {
+        return Value::Float(float);
+    }
+    sniff_date(cell).unwrap_or_else(|| Value::Text(cell.to_owned()))
+}
+
+/// Python's `re.match(pattern, text)` for a pattern ending in `$`, which also matches before a
+/// final newline.
+fn py_match(re: &Regex, text: &str) -> bool {
+    re.is_match(text)
+}
+
+static UNDERSCORE_INT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\A([0-9]+_)+[0-9]+\n?\z").expect("valid pattern"));
+static COMMA_INT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\A([0-9]+,)*[0-9]+\n?\z").expect("valid pattern"));
+static UNDERSCORE_FLOAT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\A([0-9]+_)+[0-9]+.[0-9]*\n?\z").expect("valid pattern"));
+
+/// pyexcel-io's `detect_int_value`.
+fn sniff_int(cell: &str) -> Option<String> {
+    if cell.starts_with('0') && cell.chars().count() > 1 {
+        return None;
+    }
+    if py_match(&UNDERSCORE_INT, cell) {
+        return None;
+    }
+    parse_py_int(cell).or_else(|| {
+        py_match(&COMMA_INT, cell)
+            .then(|| parse_py_int(&cell.replace(',', "")))
+            .flatten()
+    })
+}
+
+/// pyexcel-io's `detect_float_value` (with `nan` left as text).
+fn sniff_float(cell: &str) -> Option<f64> {
+    if cell.starts_with('0') && !cell.starts_with("0.") {
+        return None;
+    }
+    if py_match(&UNDERSCORE_FLOAT, cell) || cell.to_lowercase() == "nan" {
+        return None;
+    }
+    parse_py_float(cell)
+}
+
+/// `strptime`'s own patterns for `%Y-%m-%d`, ` %H:%M:%S` (format white space is `\s+`) and
+/// `.%f`, alternatives in its order; each format is its own pattern, as `strptime` compiles it.
+const YMD: &str = r"\A(\d\d\d\d)-(1[0-2]|0[1-9]|[1-9])-(3[01]|[12]\d|0[1-9]|[1-9]| [1-9])";
+const HMS: &str = r"\s+(2[0-3]|[0-1]\d|\d):([0-5]\d|\d):(6[0-1]|[0-5]\d|\d)";
+static DATE: LazyLock<Regex> = LazyLock::new(|| Regex::new(YMD).expect("valid pattern"));
+static DATE_TIME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&format!("{YMD}{HMS}")).expect("valid pattern"));
+static DATE_TIME_FRACTION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&format!(r"{YMD}{HMS}\.([0-9]{{1,6}})")).expect("valid pattern"));
+
+/// pyexcel-io's `detect_date_value`: by length, `%Y-%m-%d` (10), `%Y-%m-%d %H:%M:%S` (19), or
+/// the first 26 characters as `%Y-%m-%d %H:%M:%S.%f`; `strptime` must use the whole text.
+fn sniff_date(cell: &str) -> Option<Value> {
+    let (text, pattern) = match cell.chars().count() {
+        10 => (cell, &*DATE),
+        19 => (cell, &*DATE_TIME),
+        n if n > 19 => {
+            let end = cell.char_indices().nth(26).map_or(cell.len(), |(i, _)| i);
+            (&cell[..end], &*DATE_TIME_FRACTION)
+        }
+        _ => return None,
+    };
+    let caps = pattern.captures(text)?;
+    if caps.get(0)?.end() != text.len() {
+        return None;
+    }
+    let number = |i: usize| caps.get(i).map(|m| m.as_str().trim().parse::<u32>().ok());
+    let date = Date::new(i64::from(number(1)??), number(2)??, number(3)??)?;
+    if caps.len() == 4 {
+        return Some(Value::Date(date));
+    }
+    let (hour, minute, second) = (number(4)??, number(5)??, number(6)??);
+    // `datetime()` refuses the leap seconds `%S` lets through.
+    if second > 59 {
+        return None;
+    }
+    let micro = caps.get(7).map_or(0, |m| {
+        let digits = m.as_str();
+        digits.parse::<u32>().unwrap_or(0) * 10u32.pow(6 - digits.len() as u32)
+    });
+    Some(Value::DateTime(
+        date,
+        Time {
+            hour,
+            minute,
+            second,
+            micro,
+        },
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn records(text: &str) -> Vec<Vec<String>> {
+        Records::new(text).collect()
+    }
+
+    #[test]
+    fn records_split_as_python_csv_splits_them() {
+        assert_eq!(
+            records("a\tb\r\n\r\nc"),
+            vec![vec!["a", "b"], vec![], vec!["c"]]
+        );
+        assert_eq!(records("\"x\ty\"\tz\r\n"), vec![vec!["x\ty", "z"]]);
+        assert_eq!(records("\"a\r\nb\"\tc"), vec![vec!["a\r\nb", "c"]]);
+        assert_eq!(records("\"ab\"c\td\"e\""), vec![vec!["abc", "d\"e\""]]);
+        assert_eq!(records("\"say \"\"hi\"\"\""), vec![vec!["say \"hi\""]]);
+        assert_eq!(records("a\t\r\n"), vec![vec!["a", ""]]);
+        assert_eq!(records("\"open"), vec![vec!["open"]]);
+        assert!(records("").is_empty());
+    }
+
+    #[test]
+    fn cells_are_typed_as_pyexcel_types_them() {
+        let text = |c: &str| sniff(c).to_text();
+        assert_eq!(text("+447700900123"), "447700900123");
+        assert_eq!(text("7,700,900,123"), "7700900123");
+        assert_eq!(text(" 07700900124"), "7700900124");
+        assert_eq!(text("07700900123"), "07700900123");
+        assert_eq!(text("1.0"), "1.0");
+        assert_eq!(text("1.50"), "1.5");
+        assert_eq!(text("1e5"), "100000.0");
+        assert_eq!(text(".5"), "0.5");
+        assert_eq!(text("-0"), "0");
+        assert_eq!(text("0.25"), "0.25");
+        assert_eq!(text("2024-01-15"), "2024-01-15");
+        assert_eq!(text("2024-1-15"), "2024-1-15");
+        assert_eq!(text("2024-01- 5"), "2024-01-05");
+        assert_eq!(text("2024-01-15 10:30:00"), "2024-01-15 10:30:00");
+        assert_eq!(text("2024-01-15 10:30:00.5"), "2024-01-15 10:30:00.500000");
+        assert_eq!(text("2024-02-30"), "2024-02-30");
+        for kept in [
+            "nan",
+            "NaN",
+            "inf",
+            "-Infinity",
+            "1_000",
+            "TRUE",
+            "1_0.5",
+            "hello",
+        ] {
+            assert_eq!(text(kept), kept);
+        }
+        assert_eq!(text("1_0"), "10.0");
+    }
+
+    #[test]
+    fn bad_utf8_is_placed() {
+        assert_eq!(
+            utf8(b"a\nb\n\xff"),
+            Err(SheetError::NotUtf8 { byte: 4, line: 3 })
+        );
+    }
+}
