@@ -83,6 +83,22 @@ pub enum SheetError {
 }
 
 impl SheetError {
+    /// A stable name for the kind of problem, for code that branches on it.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SheetError::UnsupportedExtension { .. } => "UnsupportedExtension",
+            SheetError::NotUtf8 { .. } => "NotUtf8",
+            SheetError::Encrypted { .. } => "Encrypted",
+            SheetError::ZipNamedXls => "ZipNamedXls",
+            SheetError::NotAWorkbook { .. } => "NotAWorkbook",
+            SheetError::Damaged { .. } => "Damaged",
+            SheetError::TooManyRows { .. } => "TooManyRows",
+            SheetError::TooManyColumns { .. } => "TooManyColumns",
+            SheetError::AllRowsHidden => "AllRowsHidden",
+            SheetError::TooLarge { .. } => "TooLarge",
+        }
+    }
+
     /// The sentence the application itself shows for this file (its upload form catches these
     /// conversion failures and says one thing for all of them), or `None` for the limits it
     /// reports in its own words.

@@ -25,6 +25,7 @@
 mod csv_text;
 mod error;
 mod ods;
+mod pattern;
 mod tsv;
 mod value;
 mod xls;

@@ -5,14 +5,12 @@
 //! left; a string cell's text is its paragraphs' text joined by newlines, with `<text:s/>` and
 //! `<text:tab/>` lost; a table or row that spans lines is not seen at all.
 
-use std::sync::LazyLock;
-
 use quick_xml::NsReader;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::{Namespace, ResolveResult};
-use regex::bytes::Regex;
 
 use crate::csv_text::pyexcel_csv;
+use crate::pattern::find_element;
 use crate::value::{Date, Time, Value, integral_float_text, parse_py_float};
 use crate::zipped::Zipped;
 use crate::{Format, SheetError};
@@ -25,40 +23,42 @@ const DOCUMENT_CLOSE: &[u8] = b"</office:document-content>";
 /// expanded at all.
 const ROW_CELL_LIMIT: usize = 16_384;
 
-// pyexcel-odsr's patterns over the raw bytes. `.` does not cross a line break, so a table or a
-// row written over several lines is not matched: the application reads no rows from it.
-static NAMESPACE_TAG: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?-u)(<office:document-content[^>]*>)").expect("valid pattern"));
-static TABLE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?-u)(<table:table.*?</.*?:table>)").expect("valid pattern"));
-static ROW: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?-u)(<table:table-row.*?</.*?:table-row>)").expect("valid pattern")
-});
+/// The root element's start tag, whose namespace declarations every row is parsed under.
+const DOCUMENT_OPEN: &[u8] = b"<office:document-content";
 
 pub(crate) fn convert(bytes: &[u8]) -> Result<String, SheetError> {
     let mut zip = Zipped::open(bytes, Format::Ods)?;
     let content = zip
         .part("content.xml")?
         .ok_or_else(|| zip.damaged("it has no content.xml"))?;
-    let open_tag = NAMESPACE_TAG
-        .captures(&content)
-        .and_then(|c| c.get(1))
-        .ok_or_else(|| zip.damaged("content.xml has no office:document-content"))?
-        .as_bytes();
-    let Some(table) = TABLE.captures(&content).and_then(|c| c.get(1)) else {
+    // pyexcel-odsr's `(<office:document-content[^>]*>)`.
+    let open_tag = find(&content, DOCUMENT_OPEN)
+        .and_then(|start| {
+            let end = content[start..].iter().position(|b| *b == b'>')?;
+            Some(&content[start..=start + end])
+        })
+        .ok_or_else(|| zip.damaged("content.xml has no office:document-content"))?;
+    // Its patterns: a table and a row each on one line (see `pattern::find_element`).
+    let Some((start, end)) = find_element(&content, 0, b"<table:table", b":table>") else {
         return Ok(String::new());
     };
-    let table = table.as_bytes();
+    let table = &content[start..end];
     let damaged = |detail: String| SheetError::Damaged {
         format: Format::Ods,
         detail,
     };
     pyexcel_csv(|| {
-        ROW.captures_iter(table).map(|caps| {
-            let row = caps.get(1).map_or(&[][..], |m| m.as_bytes());
-            read_row(open_tag, row).map_err(damaged)
+        let mut at = 0;
+        std::iter::from_fn(move || {
+            let (start, end) = find_element(table, at, b"<table:table-row", b":table-row>")?;
+            at = end;
+            Some(read_row(open_tag, &table[start..end]).map_err(damaged))
         })
     })
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 /// A cell as pyexcel-odsr reads it: its text or value attribute, and its value type.

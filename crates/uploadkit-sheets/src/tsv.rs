@@ -1,12 +1,9 @@
 //! `.tsv` uploads: re-lined like a CSV, split as Python's `csv` module splits tab-separated
 //! text, and every non-empty cell typed as pyexcel-io types CSV cells (ints, floats, dates).
 
-use std::sync::LazyLock;
-
-use regex::Regex;
-
 use crate::SheetError;
 use crate::csv_text::pyexcel_csv;
+use crate::pattern::{self, comma_int, underscore_float, underscore_int};
 use crate::value::{Date, Time, Value, parse_py_float, parse_py_int};
 
 /// Strict UTF-8, or where it first fails.
@@ -170,29 +167,16 @@ fn sniff(cell: &str) -> Value {
     sniff_date(cell).unwrap_or_else(|| Value::Text(cell.to_owned()))
 }
 
-/// Python's `re.match(pattern, text)` for a pattern ending in `$`, which also matches before a
-/// final newline.
-fn py_match(re: &Regex, text: &str) -> bool {
-    re.is_match(text)
-}
-
-static UNDERSCORE_INT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\A([0-9]+_)+[0-9]+\n?\z").expect("valid pattern"));
-static COMMA_INT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\A([0-9]+,)*[0-9]+\n?\z").expect("valid pattern"));
-static UNDERSCORE_FLOAT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\A([0-9]+_)+[0-9]+.[0-9]*\n?\z").expect("valid pattern"));
-
 /// pyexcel-io's `detect_int_value`.
 fn sniff_int(cell: &str) -> Option<String> {
     if cell.starts_with('0') && cell.chars().count() > 1 {
         return None;
     }
-    if py_match(&UNDERSCORE_INT, cell) {
+    if underscore_int(cell) {
         return None;
     }
     parse_py_int(cell).or_else(|| {
-        py_match(&COMMA_INT, cell)
+        comma_int(cell)
             .then(|| parse_py_int(&cell.replace(',', "")))
             .flatten()
     })
@@ -203,52 +187,39 @@ fn sniff_float(cell: &str) -> Option<f64> {
     if cell.starts_with('0') && !cell.starts_with("0.") {
         return None;
     }
-    if py_match(&UNDERSCORE_FLOAT, cell) || cell.to_lowercase() == "nan" {
+    if underscore_float(cell) || cell.to_lowercase() == "nan" {
         return None;
     }
     parse_py_float(cell)
 }
 
-/// `strptime`'s own patterns for `%Y-%m-%d`, ` %H:%M:%S` (format white space is `\s+`) and
-/// `.%f`, alternatives in its order; each format is its own pattern, as `strptime` compiles it.
-const YMD: &str = r"\A(\d\d\d\d)-(1[0-2]|0[1-9]|[1-9])-(3[01]|[12]\d|0[1-9]|[1-9]| [1-9])";
-const HMS: &str = r"\s+(2[0-3]|[0-1]\d|\d):([0-5]\d|\d):(6[0-1]|[0-5]\d|\d)";
-static DATE: LazyLock<Regex> = LazyLock::new(|| Regex::new(YMD).expect("valid pattern"));
-static DATE_TIME: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(&format!("{YMD}{HMS}")).expect("valid pattern"));
-static DATE_TIME_FRACTION: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(&format!(r"{YMD}{HMS}\.([0-9]{{1,6}})")).expect("valid pattern"));
-
 /// pyexcel-io's `detect_date_value`: by length, `%Y-%m-%d` (10), `%Y-%m-%d %H:%M:%S` (19), or
 /// the first 26 characters as `%Y-%m-%d %H:%M:%S.%f`; `strptime` must use the whole text.
 fn sniff_date(cell: &str) -> Option<Value> {
-    let (text, pattern) = match cell.chars().count() {
-        10 => (cell, &*DATE),
-        19 => (cell, &*DATE_TIME),
+    let (text, format) = match cell.chars().count() {
+        10 => (cell, pattern::DATE),
+        19 => (cell, pattern::DATE_TIME),
         n if n > 19 => {
             let end = cell.char_indices().nth(26).map_or(cell.len(), |(i, _)| i);
-            (&cell[..end], &*DATE_TIME_FRACTION)
+            (&cell[..end], pattern::DATE_TIME_FRACTION)
         }
         _ => return None,
     };
-    let caps = pattern.captures(text)?;
-    if caps.get(0)?.end() != text.len() {
+    let (fields, end) = pattern::match_format(format, text)?;
+    if end != text.len() {
         return None;
     }
-    let number = |i: usize| caps.get(i).map(|m| m.as_str().trim().parse::<u32>().ok());
-    let date = Date::new(i64::from(number(1)??), number(2)??, number(3)??)?;
-    if caps.len() == 4 {
-        return Some(Value::Date(date));
-    }
-    let (hour, minute, second) = (number(4)??, number(5)??, number(6)??);
+    let date = Date::new(i64::from(fields[0]), fields[1], fields[2])?;
+    let [hour, minute, second] = match fields[3..] {
+        [] => return Some(Value::Date(date)),
+        [h, m, s, ..] => [h, m, s],
+        _ => return None,
+    };
     // `datetime()` refuses the leap seconds `%S` lets through.
     if second > 59 {
         return None;
     }
-    let micro = caps.get(7).map_or(0, |m| {
-        let digits = m.as_str();
-        digits.parse::<u32>().unwrap_or(0) * 10u32.pow(6 - digits.len() as u32)
-    });
+    let micro = fields.get(6).copied().unwrap_or(0);
     Some(Value::DateTime(
         date,
         Time {

@@ -159,12 +159,24 @@ impl FileName {
         &self.extension
     }
 
-    /// The name made safe for S3 metadata (printable ASCII; anything else becomes `?`), as
-    /// the reference application sanitises `original_file_name`.
+    /// The name as the app stores it in `original_file_name` (its upload form's
+    /// `safe_filename`): downgraded to ASCII by the app's `SanitiseASCII` (`é` → `e`, `–` →
+    /// `-`, characters with no downgrade → `?`) and cut to 1,600 characters.
+    ///
+    /// ```
+    /// use uploadkit_core::catalogue::FileName;
+    /// let name = FileName::parse("Café – août.xlsx").unwrap();
+    /// assert_eq!(name.metadata_value(), "Cafe - aout.xlsx");
+    /// ```
     pub fn metadata_value(&self) -> String {
-        metadata_ascii(&self.name)
+        let mut ascii = uploadkit_validators::postal::sanitise_ascii(&self.name);
+        ascii.truncate(MAX_METADATA_FILE_NAME);
+        ascii
     }
 }
+
+/// The app truncates the stored file name to this many bytes (all ASCII by then).
+const MAX_METADATA_FILE_NAME: usize = 1600;
 
 fn percent_encoded_forbidden(name: &str) -> bool {
     let bytes = name.as_bytes();

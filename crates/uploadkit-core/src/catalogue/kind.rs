@@ -83,7 +83,17 @@ const fn ft(extension: &'static str, content_type: &'static str) -> FileType {
     }
 }
 
-const CSV: &[FileType] = &[ft("csv", "text/csv")];
+/// Recipient spreadsheets in every format the app accepts. What is uploaded is always the CSV
+/// text the app makes of the file (the browser converts a workbook first), so each is stored as
+/// `text/csv` under the `.csv` key.
+const CSV: &[FileType] = &[
+    ft("csv", "text/csv"),
+    ft("tsv", "text/csv"),
+    ft("xlsx", "text/csv"),
+    ft("xlsm", "text/csv"),
+    ft("xls", "text/csv"),
+    ft("ods", "text/csv"),
+];
 const PNG: &[FileType] = &[ft("png", "image/png")];
 const SVG: &[FileType] = &[ft("svg", "image/svg+xml")];
 const PDF: &[FileType] = &[ft("pdf", "application/pdf")];

@@ -85,9 +85,22 @@ fn csv_key_layout_encryption_and_metadata() {
     assert_eq!(field(&p, "x-amz-server-side-encryption"), Some("AES256"));
     assert_eq!(
         field(&p, "x-amz-meta-original_file_name"),
-        Some("Recipients ? final.csv")
+        Some("Recipients - final.csv")
     );
     assert_eq!(field(&p, "Content-Type"), Some("text/csv"));
+    // A workbook is uploaded as the CSV text the app makes of it: the same key and type, its own
+    // name in the metadata, downgraded as the app downgrades it (no downgrade: `?`).
+    let workbook = plan(&request(UploadKind::Csv, "Bénéficiaires 北.xlsx", 100)).unwrap();
+    assert_eq!(
+        workbook.key.as_str(),
+        format!("service-{SERVICE}-notify/{UPLOAD}.csv")
+    );
+    assert_eq!(field(&workbook, "Content-Type"), Some("text/csv"));
+    assert_eq!(
+        field(&workbook, "x-amz-meta-original_file_name"),
+        Some("Beneficiaires ?.xlsx")
+    );
+    assert!(plan(&request(UploadKind::Csv, "notes.txt", 100)).is_err());
     assert_eq!(field(&p, "tagging"), None);
     let contact = plan(&request(UploadKind::ContactList, "list.csv", 100)).unwrap();
     assert_eq!(contact.bucket.as_str(), "local-contact-list");
