@@ -39,10 +39,10 @@ try {
       let report;
       for (let i = 0; i < runs; i++) {
         const started = performance.now();
-        report = await pkg.validateCsvFile(file, type, []);
+        report = await pkg.validateCsvFile(file, { templateType: type, previewRows: 0 });
         times.push(performance.now() - started);
       }
-      return { times, before, peak: wasm.memory.buffer.byteLength, rows: report.rows, valid: report.valid, bad: report.rowsWithBadRecipients.length };
+      return { times, before, peak: wasm.memory.buffer.byteLength, rows: report.rowCount, valid: report.valid, bad: report.rowsWithErrors };
     }, { b64: bytes.toString("base64"), type, runs: RUNS });
     result[name] = { ms: median(runs.times), size: bytes.length, wasmBefore: runs.before, wasmPeak: runs.peak, rows: runs.rows, bad: runs.bad };
   }

@@ -6,15 +6,20 @@ const $ = (id) => document.getElementById(id);
 const CONTENT_TYPES = { "csv": "text/csv", "contact-list": "text/csv", "email-logo": "image/png", "letter-logo": "image/svg+xml" };
 const LOGO_KINDS = new Set(["email-logo", "letter-logo"]);
 
-const state = { file: null, valid: false, config: { apiBase: "", cdnBase: "" }, controller: null, checks: 0 };
+const state = { file: null, converted: null, valid: false, config: { apiBase: "", cdnBase: "" }, controller: null, checks: 0 };
 let worker;
-let typing; // the pending re-check while placeholders are typed
+let typing; // the pending re-check while the template is typed
+// Rows shown in the preview, as the app's check page shows the first ones.
+const PREVIEW_ROWS = 5;
 
 function say(text) { $("status").textContent = text; }
 
 function showProblems(summary, fileErrors, cellErrors) {
   $("problems-summary").textContent = summary;
   const list = $("file-errors");
+  // The summary is the first file-level problem: say it once.
+  fileErrors = fileErrors.filter((message) => message !== summary);
+  list.hidden = fileErrors.length === 0;
   list.replaceChildren(...fileErrors.map((message) => {
     const li = document.createElement("li");
     li.textContent = message;
@@ -24,7 +29,7 @@ function showProblems(summary, fileErrors, cellErrors) {
   body.replaceChildren(...cellErrors.map((e) => {
     const tr = document.createElement("tr");
     // Row numbers as a spreadsheet shows them: the header is row 1.
-    for (const text of [String(e.row + 2), e.column, e.message]) {
+    for (const text of [String(e.rowNumber), e.column, e.message]) {
       const td = document.createElement("td");
       td.textContent = text;
       tr.append(td);
@@ -36,14 +41,44 @@ function showProblems(summary, fileErrors, cellErrors) {
   $("problems").focus();
 }
 
+/// The first rows as the app will read them: the recipient, normalised, and each placeholder.
+function showPreview(report) {
+  const rows = report.rows.slice(0, PREVIEW_ROWS);
+  if (rows.length === 0) return;
+  // The recipient is shown once, as the app reads it; then the template's placeholders.
+  const keys = Object.keys(rows[0].personalisation).filter((k) => !report.recipientColumns.includes(k));
+  const cell = (tag, text) => { const c = document.createElement(tag); c.textContent = text; return c; };
+  const show = (v) => v === null ? "" : Array.isArray(v) ? v.filter((x) => x !== null).join(", ") : String(v);
+  $("preview-rows").querySelector("thead tr").replaceChildren(cell("th", "Row"), cell("th", "Recipient"),
+    ...keys.map((k) => cell("th", report.columnHeaders.find((h) => columnKey(h) === k) ?? k)));
+  $("preview-rows").querySelector("tbody").replaceChildren(...rows.map((row) => {
+    const tr = document.createElement("tr");
+    const recipient = Array.isArray(row.recipient) ? row.recipient.join(", ") : show(row.recipient);
+    tr.append(cell("td", String(row.rowNumber)), cell("td", recipient), ...keys.map((k) => cell("td", show(row.personalisation[k]))));
+    return tr;
+  }));
+  $("preview").hidden = false;
+}
+
+/// The app's column key (lower case; spaces, `_` and `-` ignored), to label the preview.
+function columnKey(name) { return name.toLowerCase().replace(/[ _-]/g, ""); }
+
 function clearOutcome() {
+  $("preview").hidden = true;
   $("problems").hidden = true;
   $("result").hidden = true;
   $("progress-area").hidden = true;
 }
 
-function placeholders() {
-  return $("placeholders").value.split(",").map((p) => p.trim()).filter(Boolean);
+/// What the spreadsheet is checked against: the template, as the app has it.
+function checkOptions() {
+  const template = $("template").value;
+  return {
+    templateType: $("template-type").value,
+    template: template.trim() ? template : undefined,
+    subject: $("template-type").value === "sms" ? undefined : $("subject").value,
+    previewRows: PREVIEW_ROWS,
+  };
 }
 
 function kind() { return $("kind").value; }
@@ -57,8 +92,7 @@ function validate(file) {
       data.error ? reject(new Error(data.error)) : resolve(data);
     };
     worker.addEventListener("message", listener);
-    const smsTemplate = $("sms-template").value.trim() || undefined;
-    worker.postMessage({ id, file, kind: kind(), templateType: $("template-type").value, placeholders: placeholders(), smsTemplate });
+    worker.postMessage({ id, file, kind: kind(), options: checkOptions() });
   });
 }
 
@@ -66,6 +100,7 @@ async function check() {
   clearTimeout(typing);
   const file = state.file;
   state.valid = false;
+  state.converted = null;
   $("upload").disabled = true;
   clearOutcome();
   if (!file) return;
@@ -79,6 +114,11 @@ async function check() {
     return;
   }
   if (file !== state.file) return; // another file was chosen meanwhile
+  if (outcome.unreadable) {
+    say("");
+    showProblems(outcome.unreadable.message, [outcome.unreadable.message], []);
+    return;
+  }
   const report = outcome.report;
   if (LOGO_KINDS.has(kind())) {
     if (!report.ok) {
@@ -91,12 +131,16 @@ async function check() {
     if (report.willPad) notes.push("it will be padded");
     say(`${file.name} is ready to upload${notes.length ? ` (${notes.join(", ")})` : ""}.`);
   } else {
+    showPreview(report);
     if (!report.valid) {
       say("");
-      showProblems(report.summary || "There is a problem with your file", report.fileErrors, report.cellErrors);
+      // Every bad cell, from the rows reported in full (the report's own list stops at 1,000).
+      const cellErrors = report.rows.flatMap((row) => row.errors.map((e) => ({ ...e, rowNumber: row.rowNumber })));
+      showProblems(report.summary || "There is a problem with your file", report.fileErrors.map((e) => e.message), cellErrors);
       return;
     }
-    say(`${file.name} is ready to upload: ${report.rows} ${report.rows === 1 ? "row" : "rows"}, checked in ${Math.round(outcome.ms)} ms.`);
+    state.converted = outcome.converted ?? null;
+    say(`${file.name} is ready to upload: ${report.rowCount} ${report.rowCount === 1 ? "row" : "rows"}, checked in ${Math.round(outcome.ms)} ms.`);
   }
   state.valid = true;
   $("upload").disabled = false;
@@ -112,6 +156,9 @@ async function upload(event) {
   event.preventDefault();
   if (!state.valid || !state.file) return;
   const file = state.file;
+  // A workbook is uploaded as the CSV text the app makes of it, which is what it stores; the
+  // request names the file as chosen, for the stored original name.
+  const body = state.converted !== null ? new Blob([state.converted], { type: "text/csv" }) : file;
   clearOutcome();
   $("upload").disabled = true;
   $("cancel").hidden = false;
@@ -123,10 +170,10 @@ async function upload(event) {
   try {
     say("Getting an upload form…");
     const form = await requestUpload(state.config.apiBase, $("grant").value.trim(), {
-      kind: kind(), file_name: file.name, size: file.size, content_type: CONTENT_TYPES[kind()],
+      kind: kind(), file_name: file.name, size: body.size, content_type: CONTENT_TYPES[kind()],
     });
     say(`Uploading ${file.name}…`);
-    const stored = await uploadFile(form, file, {
+    const stored = await uploadFile(form, body, {
       signal: state.controller.signal,
       onProgress: (sent, total) => {
         const percent = total ? Math.floor((sent / total) * 100) : 0;
@@ -153,7 +200,7 @@ async function upload(event) {
     $("result").focus();
   } catch (error) {
     say("");
-    showProblems(error.code === "AbortError" ? "The upload was cancelled" : "The file was not uploaded", [error.message], []);
+    showProblems(error.name === "AbortError" ? "The upload was cancelled" : "The file was not uploaded", [error.message], []);
     $("upload").disabled = false;
   } finally {
     $("cancel").hidden = true;
@@ -201,7 +248,7 @@ async function start() {
   $("template-type").addEventListener("change", check);
   // On input, not change: a change fires on blur, which would re-check (and disable the button)
   // just as someone clicks Upload.
-  for (const id of ["placeholders", "sms-template"]) {
+  for (const id of ["template", "subject"]) {
     $(id).addEventListener("input", () => { clearTimeout(typing); typing = setTimeout(check, 300); });
   }
   $("upload-form").addEventListener("submit", upload);

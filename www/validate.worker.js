@@ -1,24 +1,43 @@
 // Validation off the page's thread: the page never freezes, even on a 10 MiB spreadsheet.
-// Text-message spreadsheets need libphonenumber's rules, a separate, larger package loaded
-// only when one is checked.
+// Text-message spreadsheets need libphonenumber's rules, and workbooks (.xlsx, .xlsm, .xls, .ods,
+// .tsv) the spreadsheet reader: separate, larger packages loaded only when they are needed.
 const packages = {};
-function load(withPhones) {
-  const name = withPhones ? "phone" : "core";
-  packages[name] ??= (withPhones ? import("./pkg/phone/uploadkit_wasm.js") : import("./pkg/uploadkit_wasm.js"))
-    .then(async (pkg) => { await pkg.default(); return pkg; });
+function load(name) {
+  const url = { core: "./pkg/uploadkit_wasm.js", phone: "./pkg/phone/uploadkit_wasm.js", sheets: "./pkg/sheets/uploadkit_sheets_wasm.js" }[name];
+  packages[name] ??= import(url).then(async (pkg) => { await pkg.default(); return pkg; });
   return packages[name];
 }
 
+// The formats the app turns into CSV text before checking it (it dispatches on the extension).
+const WORKBOOK = /\.(tsv|xlsx|xlsm|xls|ods)$/i;
+// The app refuses a file over 10 MB before reading it, whatever its format.
+const MAX_BYTES = 10 * 1024 * 1024;
+
 self.onmessage = async ({ data }) => {
-  const { id, file, kind, templateType, placeholders, smsTemplate } = data;
+  const { id, file, kind, options } = data;
   try {
-    const logo = kind === "email-logo" || kind === "letter-logo";
-    const pkg = await load(!logo && templateType === "sms");
     const started = performance.now();
-    const report = logo
-      ? await pkg.validateLogoFile(file, kind)
-      : await pkg.validateCsvFile(file, templateType, placeholders, undefined, templateType === "sms" ? smsTemplate : undefined);
-    self.postMessage({ id, report, ms: performance.now() - started });
+    if (kind === "email-logo" || kind === "letter-logo") {
+      const pkg = await load("core");
+      self.postMessage({ id, report: await pkg.validateLogoFile(file, kind), ms: performance.now() - started });
+      return;
+    }
+    const pkg = await load(options.templateType === "sms" ? "phone" : "core");
+    let checked = file;
+    let converted;
+    if (WORKBOOK.test(file.name) && file.size <= MAX_BYTES) {
+      const sheets = await load("sheets");
+      try {
+        converted = sheets.spreadsheetToCsv(new Uint8Array(await file.arrayBuffer()), file.name);
+      } catch (error) {
+        if (error.name !== "ValidationError") throw error;
+        self.postMessage({ id, unreadable: { code: error.code, message: error.message } });
+        return;
+      }
+      checked = new Blob([converted], { type: "text/csv" });
+    }
+    const report = await pkg.validateCsvFile(checked, options);
+    self.postMessage({ id, report, converted, ms: performance.now() - started });
   } catch (error) {
     self.postMessage({ id, error: String(error && error.message || error) });
   }

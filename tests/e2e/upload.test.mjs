@@ -2,7 +2,7 @@
 // browser, the form from the presign API, the POST straight to the store, re-validation.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { startStack, uploadkit, readObject, ROOT } from "./stack.mjs";
@@ -10,6 +10,8 @@ import { png, pngBomb, svgWithText, svgWithScript, emailCsv } from "./files.mjs"
 
 const ARTIFACTS = join(ROOT, "tests/artifacts/e2e");
 const SERVICE = "00000000-0000-4000-8000-000000000001";
+const SPREADSHEETS = join(ROOT, "tests/vectors/notify/spreadsheets");
+const spreadsheet = (name) => readFileSync(join(SPREADSHEETS, "files", name));
 let stack, browser;
 
 before(async () => {
@@ -49,10 +51,11 @@ async function openPage() {
   return { page, storePosts, pageErrors, forms };
 }
 
-async function choose(page, kind, name, buffer, mimeType, { templateType, placeholders } = {}) {
+async function choose(page, kind, name, buffer, mimeType, { templateType, template, subject } = {}) {
   await page.selectOption("#kind", kind);
   if (templateType) await page.selectOption("#template-type", templateType);
-  if (placeholders !== undefined) await page.fill("#placeholders", placeholders);
+  if (template !== undefined) await page.fill("#template", template);
+  if (subject !== undefined) await page.fill("#subject", subject);
   await page.setInputFiles("#file", { name, mimeType, buffer });
   await page.waitForFunction((n) => document.getElementById("file-name").textContent.startsWith(n), name);
 }
@@ -81,9 +84,13 @@ async function problems(page) {
 test("a valid CSV uploads under service-{id}-notify/{uuid}.csv with SSE and metadata, then re-validates to valid=True", async () => {
   const { page, storePosts, pageErrors, forms } = await openPage();
   const csv = emailCsv(3);
-  await choose(page, "csv", "Recipients – March.csv", csv, "text/csv", { templateType: "email", placeholders: "name" });
+  await choose(page, "csv", "Recipients – March.csv", csv, "text/csv", { templateType: "email", template: "Dear ((name))", subject: "Hello" });
   await waitReady(page);
   assert.match(await page.locator("#status").innerText(), /ready to upload: 3 rows/);
+  // The preview: the first rows as the app reads them.
+  const preview = await page.locator("#preview-rows tbody tr").evaluateAll((trs) =>
+    trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+  assert.deepEqual(preview[0], ["2", "person0@example.gov.uk", "Person 0"]);
   const key = await uploadAndWait(page);
   await page.screenshot({ path: join(ARTIFACTS, "csv-uploaded.png"), fullPage: true });
 
@@ -92,12 +99,12 @@ test("a valid CSV uploads under service-{id}-notify/{uuid}.csv with SSE and meta
   const { fields } = forms[0];
   assert.equal(fields["key"], key);
   assert.equal(fields["x-amz-server-side-encryption"], "AES256");
-  assert.equal(fields["x-amz-meta-original_file_name"], "Recipients ? March.csv");
+  assert.equal(fields["x-amz-meta-original_file_name"], "Recipients - March.csv");
 
   const stored = await readObject(stack, "csv-upload", key);
   assert.equal(stored.status, 200);
   assert.deepEqual(stored.body, csv, "the stored object is the file, byte for byte");
-  assert.equal(stored.headers.get("x-amz-meta-original_file_name"), "Recipients ? March.csv");
+  assert.equal(stored.headers.get("x-amz-meta-original_file_name"), "Recipients - March.csv");
 
   const out = await uploadkit(stack, "revalidate", "--kind", "csv", "--key", key, "--template-type", "email", "--placeholder", "name");
   assert.match(out, /valid/i);
@@ -113,8 +120,7 @@ test("a CSV with bad rows shows the rows and the app's messages and uploads noth
   const csv = Buffer.from("phone number,name\n07700900460,Ada\n12345,Bo\n07700900461,\n+44 (0) 7700 900462,Cy\nnot a number,Di\n");
   // A text message of 916 characters plus the name: Ada's is 919, one over the limit; a row
   // without a name keeps the placeholder as written, as the app counts it: 924.
-  await page.fill("#sms-template", `${"x".repeat(916)}((name))`);
-  await choose(page, "csv", "texts.csv", csv, "text/csv", { templateType: "sms", placeholders: "name" });
+  await choose(page, "csv", "texts.csv", csv, "text/csv", { templateType: "sms", template: `${"x".repeat(916)}((name))` });
   const text = await problems(page);
   await page.screenshot({ path: join(ARTIFACTS, "csv-bad-rows.png"), fullPage: true });
   assert.match(text, /There is a problem with your data: 2 rows with an invalid recipient, 1 row with missing data and 2 rows with a message that is too long or empty/);
@@ -129,6 +135,80 @@ test("a CSV with bad rows shows the rows and the app's messages and uploads noth
   ]);
   assert.equal(await page.locator("#upload").isDisabled(), true);
   assert.equal(storePosts.length, 0, "nothing reaches the store");
+  await page.close();
+});
+
+test("a workbook is checked as the app checks it and uploaded as the CSV text the app makes of it", async () => {
+  const { page, storePosts, pageErrors, forms } = await openPage();
+  const workbook = spreadsheet("001.xlsx");
+  await choose(page, "csv", "Bénéficiaires – mars.xlsx", workbook, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    { templateType: "sms", template: "Hello ((name)), your reference is ((ref))." });
+  await waitReady(page);
+  assert.match(await page.locator("#status").innerText(), /ready to upload: 7 rows/);
+  const preview = await page.locator("#preview-rows tbody tr").evaluateAll((trs) =>
+    trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+  // A phone number typed as a number lost its 0 in the workbook; the app still reads it.
+  assert.deepEqual(preview[0].slice(0, 2), ["2", "447700900123"]);
+  const key = await uploadAndWait(page);
+  await page.screenshot({ path: join(ARTIFACTS, "xlsx-uploaded.png"), fullPage: true });
+  assert.match(key, /\.csv$/);
+  assert.equal(storePosts.length, 1);
+  assert.equal(forms[0].fields["Content-Type"], "text/csv");
+  assert.equal(forms[0].fields["x-amz-meta-original_file_name"], "Beneficiaires - mars.xlsx");
+  const stored = await readObject(stack, "csv-upload", key);
+  assert.deepEqual(stored.body, readFileSync(join(SPREADSHEETS, "expected/001.csv")), "the stored object is the app's CSV text");
+  const out = await uploadkit(stack, "revalidate", "--kind", "csv", "--key", key, "--template-type", "sms", "--placeholder", "name", "--placeholder", "ref");
+  assert.match(out, /valid/i);
+  assert.deepEqual(pageErrors, []);
+  await page.close();
+});
+
+test("the 60 spreadsheet vectors convert and get the app's verdict in Chromium", async () => {
+  const { page, pageErrors } = await openPage();
+  const manifest = JSON.parse(readFileSync(join(SPREADSHEETS, "manifest.json"), "utf8"));
+  const cases = manifest.cases.map((c) => ({ ...c, bytes: [...readFileSync(join(SPREADSHEETS, c.file))] }));
+  // The page's own packages: the spreadsheet reader, then the check with phone rules.
+  const results = await page.evaluate(async (cases) => {
+    const sheets = await import("./pkg/sheets/uploadkit_sheets_wasm.js");
+    await sheets.default();
+    const pkg = await import("./pkg/phone/uploadkit_wasm.js");
+    await pkg.default();
+    return cases.map((c) => {
+      let text;
+      try {
+        text = sheets.spreadsheetToCsv(new Uint8Array(c.bytes), c.file);
+      } catch (error) {
+        return { id: c.id, error: { name: error.name, code: error.code, appMessage: error.appMessage } };
+      }
+      const check = new pkg.CsvCheck({
+        templateType: c.template_type, template: c.template.content, subject: c.template.subject,
+        allowInternationalSms: c.permissions.allow_international_sms,
+        allowSmsToUkLandlines: c.permissions.allow_sms_to_uk_landline,
+        allowInternationalLetters: c.permissions.allow_international_letters,
+        allRows: true,
+      });
+      check.feed(new TextEncoder().encode(text));
+      return { id: c.id, text, verdict: check.finishAsAppVerdict() };
+    });
+  }, cases);
+  let converted = 0, judged = 0;
+  for (const [i, c] of manifest.cases.entries()) {
+    const got = results[i];
+    const expected = JSON.parse(readFileSync(join(SPREADSHEETS, c.expected), "utf8"));
+    if (c.expected_csv === null) {
+      assert.equal(got.error?.name, "ValidationError", `${c.id}: the app's reader fails on it`);
+      assert.equal(got.error.appMessage, "Notify cannot read this file - try using a different file type", c.id);
+      converted++; judged++;
+      continue;
+    }
+    assert.equal(got.text, readFileSync(join(SPREADSHEETS, "expected", `${c.id}.csv`), "utf8"), `${c.id}: converted text`);
+    converted++;
+    delete expected.verdict_version;
+    assert.deepEqual(got.verdict, expected, `${c.id}: verdict`);
+    judged++;
+  }
+  console.log(`spreadsheet vectors in Chromium: conversion ${converted}/60, verdict ${judged}/60`);
+  assert.deepEqual(pageErrors, []);
   await page.close();
 });
 
@@ -173,7 +253,7 @@ test("a network failure mid-upload is retried and the object is whole", async ()
     return route.continue();
   });
   const csv = emailCsv(2000);
-  await choose(page, "csv", "big.csv", csv, "text/csv", { templateType: "email", placeholders: "" });
+  await choose(page, "csv", "big.csv", csv, "text/csv", { templateType: "email", template: "" });
   await waitReady(page);
   const key = await uploadAndWait(page);
   await page.screenshot({ path: join(ARTIFACTS, "retried-upload.png"), fullPage: true });
@@ -195,12 +275,18 @@ test("bad files each get a specific message and nothing reaches the store", asyn
     ["csv", "junk.csv", Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0xff, 0xfe, 0x00, 0x01]), "text/csv", /Notify cannot read this file - try using a different file type/],
     ["csv", "huge.csv", Buffer.concat([emailCsv(1), Buffer.alloc(11 * 1024 * 1024, "a")]), "text/csv", /The file must be smaller than 10MB/],
     ["csv", "rows.csv", emailCsv(100_001), "text/csv", /too many rows. Notify can process up to 100000 rows/],
+    ["csv", "protected.xlsx", spreadsheet("051.xlsx"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", /protected by a password/],
+    ["csv", "renamed.xls", spreadsheet("054.xls"), "application/vnd.ms-excel", /named \.xls but is a newer workbook/],
+    ["csv", "cut.xlsx", spreadsheet("052.xlsx"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", /not a readable \.xlsx workbook/],
   ];
   const { page, storePosts } = await openPage();
   for (const [kind, name, buffer, type, expected] of cases) {
     await page.setInputFiles("#file", []);
-    await choose(page, kind, name, buffer, type, kind === "csv" ? { templateType: "email", placeholders: "" } : {});
+    await choose(page, kind, name, buffer, type, kind === "csv" ? { templateType: "email", template: "" } : {});
     const text = await problems(page);
+    // One problem with the whole file is said once.
+    const sentences = text.split("\n").map((l) => l.trim()).filter(Boolean);
+    assert.equal(new Set(sentences).size, sentences.length, `${name}: said twice: ${text}`);
     await page.screenshot({ path: join(ARTIFACTS, `bad-${name.replace(/\W/g, "-")}.png`), fullPage: true });
     assert.match(text, expected, `${name}: ${text}`);
     assert.equal(await page.locator("#upload").isDisabled(), true, name);

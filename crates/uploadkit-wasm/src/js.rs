@@ -38,11 +38,42 @@ pub(crate) fn to_js(value: &serde_json::Value) -> JsValue {
     js_sys::JSON::parse(&value.to_string()).unwrap_or(JsValue::NULL)
 }
 
-/// An `Error` with a `code` property, so callers can branch without parsing messages.
-pub(crate) fn error_with_code(code: &str, message: &str) -> JsValue {
+/// A JS value (an options object) as JSON.
+pub(crate) fn from_js(value: &JsValue) -> Result<serde_json::Value, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(serde_json::Value::Null);
+    }
+    let text = js_sys::JSON::stringify(value)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| validation_error("BadOptions", "the options must be a plain object"))?;
+    serde_json::from_str(&text)
+        .map_err(|_| validation_error("BadOptions", "the options must be a plain object"))
+}
+
+/// An `Error` named `ValidationError` (bad input: a file, options), with a `code`.
+pub(crate) fn validation_error(code: &str, message: &str) -> JsValue {
+    named_error("ValidationError", code, message)
+}
+
+/// An `Error` with a `name` callers can branch on (`AbortError`, `ValidationError`,
+/// `UploadError`) and a `code` for the precise reason.
+pub(crate) fn named_error(name: &str, code: &str, message: &str) -> JsValue {
     let error = js_sys::Error::new(message);
+    error.set_name(name);
     let _ = Reflect::set(&error, &"code".into(), &code.into());
     error.into()
+}
+
+/// An `Error` for a failed upload step: named `AbortError` when it was cancelled, otherwise
+/// `UploadError`; its `code` is S3's (or `NetworkError`, `AbortError`, …).
+pub(crate) fn error_with_code(code: &str, message: &str) -> JsValue {
+    let name = if code == "AbortError" {
+        "AbortError"
+    } else {
+        "UploadError"
+    };
+    named_error(name, code, message)
 }
 
 /// A string property, if there is one.

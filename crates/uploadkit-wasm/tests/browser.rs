@@ -14,6 +14,10 @@ fn get(value: &JsValue, key: &str) -> JsValue {
     Reflect::get(value, &JsValue::from_str(key)).unwrap()
 }
 
+fn options(json: &str) -> JsValue {
+    js_sys::JSON::parse(json).unwrap()
+}
+
 fn blob(bytes: &[u8]) -> web_sys::Blob {
     let parts = Array::new();
     parts.push(&Uint8Array::from(bytes));
@@ -24,12 +28,15 @@ const CSV: &[u8] = b"phone number,name\n07723456789,Ada\n+44 123,Bo\n07723456788
 
 #[wasm_bindgen_test]
 fn a_check_fed_in_pieces_reports_rows_and_cells() {
-    let mut check = CsvCheck::new("sms", vec!["name".into()], false, false, None).unwrap();
+    let mut check = CsvCheck::new(options(
+        r#"{"templateType": "sms", "template": "Hi ((name))"}"#,
+    ))
+    .unwrap();
     for piece in CSV.chunks(5) {
         check.feed(piece).unwrap();
     }
     let report = check.finish().unwrap();
-    assert_eq!(get(&report, "rows").as_f64(), Some(3.0));
+    assert_eq!(get(&report, "rowCount").as_f64(), Some(3.0));
     assert_eq!(get(&report, "valid").as_bool(), Some(false));
     let errors = Array::from(&get(&report, "cellErrors"));
     assert_eq!(errors.length(), 2);
@@ -49,18 +56,39 @@ fn a_check_fed_in_pieces_reports_rows_and_cells() {
 
 #[wasm_bindgen_test]
 async fn a_file_is_read_in_slices() {
-    let report = validate_csv_file(blob(CSV), "sms".into(), vec!["name".into()], Some(7), None)
+    let sms = options(r#"{"templateType": "sms", "placeholders": ["name"]}"#);
+    let report = validate_csv_file(blob(CSV), sms.clone(), Some(7))
         .await
         .unwrap();
-    assert_eq!(get(&report, "rows").as_f64(), Some(3.0));
+    assert_eq!(get(&report, "rowCount").as_f64(), Some(3.0));
+    // The preview: every row here is among the first five, the bad ones with their problems.
+    let rows = Array::from(&get(&report, "rows"));
+    assert_eq!(rows.length(), 3);
+    assert_eq!(
+        get(&rows.get(0), "recipient").as_string().as_deref(),
+        Some("447723456789")
+    );
+    assert_eq!(get(&rows.get(0), "rowNumber").as_f64(), Some(2.0));
+    assert_eq!(
+        get(&get(&rows.get(0), "personalisation"), "name")
+            .as_string()
+            .as_deref(),
+        Some("Ada")
+    );
+    assert_eq!(get(&rows.get(1), "hasError").as_bool(), Some(true));
     let summary = get(&report, "summary").as_string().unwrap();
     assert!(
         summary.starts_with("There is a problem with your data"),
         "{summary}"
     );
-    let junk = validate_csv_file(blob(b"\x00\x01binary"), "sms".into(), vec![], None, None)
+    let junk = validate_csv_file(blob(b"\x00\x01binary"), sms, None)
         .await
         .unwrap();
+    let problems = Array::from(&get(&junk, "fileErrors"));
+    assert_eq!(
+        get(&problems.get(0), "code").as_string().as_deref(),
+        Some("binary")
+    );
     assert!(
         get(&junk, "summary")
             .as_string()
@@ -153,6 +181,10 @@ async fn network_failures_are_retried_then_reported() {
         .await
         .unwrap_err();
     assert_eq!(code(&error), "NetworkError");
+    assert_eq!(
+        get(&error, "name").as_string().as_deref(),
+        Some("UploadError")
+    );
     assert!(
         message(&error).contains("tried 3 times"),
         "{}",
@@ -170,6 +202,10 @@ async fn an_aborted_upload_is_not_sent() {
         .await
         .unwrap_err();
     assert_eq!(code(&error), "AbortError");
+    assert_eq!(
+        get(&error, "name").as_string().as_deref(),
+        Some("AbortError")
+    );
 }
 
 #[wasm_bindgen_test]
@@ -197,10 +233,8 @@ async fn a_text_message_template_limits_each_row() {
     let file = format!("phone number,note\n07700900460,{}\n", "x".repeat(918));
     let report = validate_csv_file(
         blob(file.as_bytes()),
-        "sms".into(),
-        vec!["note".into()],
+        options(r#"{"templateType": "sms", "template": "Hi ((note))"}"#),
         None,
-        Some("Hi ((note))".into()),
     )
     .await
     .unwrap();
@@ -210,8 +244,6 @@ async fn a_text_message_template_limits_each_row() {
         get(&errors.get(0), "code").as_string().as_deref(),
         Some("message_too_long")
     );
-    assert_eq!(
-        Array::from(&get(&report, "rowsWithBadMessages")).length(),
-        1
-    );
+    let rows = Array::from(&get(&report, "rows"));
+    assert_eq!(get(&rows.get(0), "messageTooLong").as_bool(), Some(true));
 }

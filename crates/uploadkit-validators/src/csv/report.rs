@@ -51,6 +51,22 @@ pub enum FileError {
     },
 }
 
+impl FileError {
+    /// A stable name for the problem, for code that branches on it.
+    pub fn code(&self) -> &'static str {
+        match self {
+            FileError::Empty => "empty",
+            FileError::TooLarge { .. } => "too_large",
+            FileError::NotUtf8 { .. } => "not_utf8",
+            FileError::Binary { .. } => "binary",
+            FileError::MissingRecipientColumns(_) => "missing_recipient_columns",
+            FileError::MissingColumns(_) => "missing_columns",
+            FileError::DuplicateRecipientColumns(_) => "duplicate_recipient_columns",
+            FileError::TooManyRows { .. } => "too_many_rows",
+        }
+    }
+}
+
 /// One bad cell.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CellError {

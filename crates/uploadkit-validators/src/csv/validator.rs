@@ -60,6 +60,9 @@ pub struct CsvSpec {
     /// (a preview, or sending from the result); off, the report's size does not grow with the
     /// file's valid rows.
     pub keep_rows: bool,
+    /// Without `keep_rows`, keep the details of the first this many rows and of every row with
+    /// an error: what a page needs for a preview and a complete error table.
+    pub preview_rows: usize,
     /// The service may text international numbers.
     pub allow_international_sms: bool,
     /// The service may text UK landlines.
@@ -104,6 +107,7 @@ impl CsvSpec {
             placeholders,
             body: None,
             keep_rows: false,
+            preview_rows: 0,
             allow_international_sms: false,
             allow_uk_landline: false,
             allow_international_letters: false,
@@ -510,9 +514,7 @@ impl CsvValidator {
         if self.report.cell_errors.len() < CsvReport::MAX_CELL_ERRORS {
             self.report.cell_errors.push(error.clone());
         }
-        if self.spec.keep_rows {
-            self.row_errors.push(error);
-        }
+        self.row_errors.push(error);
     }
 
     #[cfg(feature = "phone")]
@@ -698,7 +700,11 @@ impl CsvValidator {
         if has_error {
             self.report.rows_with_errors.push(row);
         }
-        if self.spec.keep_rows {
+        let keep = self.spec.keep_rows
+            || (self.spec.preview_rows > 0 && (row < self.spec.preview_rows || has_error));
+        if !keep {
+            self.row_errors.clear();
+        } else {
             let personalisation = values
                 .iter()
                 .filter(|(k, _)| {

@@ -12,15 +12,29 @@ fn address_column(key: &str) -> bool {
 
 /// A cell's value as the app's JSON has it: text, null or a list.
 fn cell_json(value: &CellValue) -> Value {
-    match value {
-        CellValue::Empty => Value::Null,
-        CellValue::Text(t) => Value::from(t.as_str()),
-        CellValue::List(items) => Value::from(
-            items
-                .iter()
-                .map(|i| i.as_deref().map_or(Value::Null, Value::from))
-                .collect::<Vec<_>>(),
-        ),
+    value.to_json()
+}
+
+impl CellValue {
+    /// The value as JSON, as the app's row holds it: `null` when empty, a string, or (for a
+    /// column whose header appears more than once) a list of them.
+    ///
+    /// ```
+    /// use uploadkit_validators::csv::CellValue;
+    /// assert_eq!(CellValue::Text("Ann".into()).to_json(), "Ann");
+    /// assert!(CellValue::Empty.to_json().is_null());
+    /// ```
+    pub fn to_json(&self) -> Value {
+        match self {
+            CellValue::Empty => Value::Null,
+            CellValue::Text(t) => Value::from(t.as_str()),
+            CellValue::List(items) => Value::from(
+                items
+                    .iter()
+                    .map(|i| i.as_deref().map_or(Value::Null, Value::from))
+                    .collect::<Vec<_>>(),
+            ),
+        }
     }
 }
 
