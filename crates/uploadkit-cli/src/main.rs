@@ -103,7 +103,8 @@ enum Command {
         #[arg(long)]
         template_id: Option<String>,
     },
-    /// Check files as the upload page and the server do, by their bytes. Logos: prints `ok FILE`
+    /// Check files as the upload page and the server do, by their bytes. Spreadsheets may be
+    /// .csv, .tsv, .xlsx, .xlsm, .xls or .ods, read as the app reads them. Logos: prints `ok FILE`
     /// or `refused FILE: WHY`. Spreadsheets (csv, contact-list): the app's verdict (its summary
     /// and each bad row), or with --json the full report. Exits 0 when all pass, 1 when any is
     /// refused, 2 when a file cannot be read or used (binary, not UTF-8, too large, empty).
@@ -527,9 +528,35 @@ fn validate_sheets(sheet: &SheetArgs, files: &[std::path::PathBuf]) -> Result<St
     let mut outputs = Vec::new();
     for file in files {
         let bytes = std::fs::read(file).map_err(|e| CliError::Unreadable(file.clone(), e))?;
-        let bytes = match std::str::from_utf8(&bytes) {
-            Ok(text) => normalise_newlines(text).into_bytes(),
-            Err(_) => bytes,
+        // As the admin app reads an upload: a workbook (or TSV) becomes its CSV text; a CSV is
+        // only re-lined. A workbook it cannot read is unusable, with the reason.
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default();
+        let bytes = match uploadkit_sheets::Format::from_file_name(&name) {
+            Ok(format) if !format.is_csv() => match uploadkit_sheets::convert(&bytes, format) {
+                Ok(text) => text.into_bytes(),
+                Err(e) => {
+                    unusable = true;
+                    outputs.push(if sheet.json {
+                        serde_json::json!({
+                            "file": file.display().to_string(),
+                            "summary": e.to_string(),
+                            "code": e.code(),
+                            "app_message": e.app_message(),
+                        })
+                        .to_string()
+                    } else {
+                        format!("unusable {}: {e}", file.display())
+                    });
+                    continue;
+                }
+            },
+            _ => match std::str::from_utf8(&bytes) {
+                Ok(text) => normalise_newlines(text).into_bytes(),
+                Err(_) => bytes,
+            },
         };
         let report = validate_csv(spec.clone(), &bytes);
         unusable |= report.file_errors.iter().any(|e| {

@@ -187,3 +187,40 @@ fn json_is_the_apps_verdict_on_corpus_files() {
     }
     assert_eq!(checked, wanted.len());
 }
+
+/// Workbooks are read as the admin app reads them, then checked: a valid .xlsx, .xls and .ods
+/// pass, a password-protected one is unusable with its reason.
+#[test]
+fn workbooks_are_read_as_the_app_reads_them() {
+    let root =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors/notify/spreadsheets/files");
+    let template = "Hello ((name)), your reference is ((ref)).";
+    for file in ["001.xlsx", "003.xls", "004.ods", "005.tsv"] {
+        let path = root.join(file);
+        let args = [
+            "--kind",
+            "csv",
+            "--template-type",
+            "sms",
+            "--template",
+            template,
+        ];
+        let out = validate(&[&args[..], &[path.to_str().unwrap()]].concat());
+        assert_eq!(out.status.code(), Some(0), "{file}: {}", stdout(&out));
+        assert!(stdout(&out).contains("7 rows"), "{file}: {}", stdout(&out));
+    }
+    let locked = root.join("051.xlsx");
+    let out = validate(&[
+        "--kind",
+        "csv",
+        "--template-type",
+        "sms",
+        locked.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stdout(&out).contains("protected by a password"),
+        "{}",
+        stdout(&out)
+    );
+}
