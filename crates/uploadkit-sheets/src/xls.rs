@@ -34,22 +34,27 @@ pub(crate) fn convert(bytes: &[u8]) -> Result<String, SheetError> {
         other => damaged(other.to_string()),
     })?;
     let epoch_1904 = book.has_1904_epoch();
-    let Some(name) = book
+    let Some((index, name)) = book
         .sheets_metadata()
         .iter()
-        .find(|s| s.visible == SheetVisible::Visible && s.typ == SheetType::WorkSheet)
-        .map(|s| s.name.clone())
+        .enumerate()
+        .find(|(_, s)| s.visible == SheetVisible::Visible && s.typ == SheetType::WorkSheet)
+        .map(|(i, s)| (i, s.name.clone()))
     else {
         return Ok(String::new());
     };
     let range = book
         .worksheet_range(&name)
         .map_err(|e| damaged(e.to_string()))?;
-    // xlrd's grid starts at A1: its row and column counts run to the last cell.
-    let (rows, columns) = match range.end() {
-        Some((r, c)) => (r as usize + 1, c as usize + 1),
-        None => (0, 0),
+    // xlrd's grid starts at A1 and runs to the last cell, a formatted blank one included (the
+    // admin's reader asks for formatting, so xlrd keeps BLANK records; calamine skips them).
+    let cells = range.end().map(|(r, c)| (r + 1, c + 1));
+    let (rows, columns) = match (cells, blank_extent(bytes, index)) {
+        (Some((r, c)), Some((br, bc))) => (r.max(br), c.max(bc)),
+        (Some(extent), None) | (None, Some(extent)) => extent,
+        (None, None) => (0, 0),
     };
+    let (rows, columns) = (rows as usize, columns as usize);
     let cell = |r: usize, c: usize| -> Result<Value, SheetError> {
         let data = range
             .get_value((r as u32, c as u32))
@@ -63,6 +68,86 @@ pub(crate) fn convert(bytes: &[u8]) -> Result<String, SheetError> {
                 .collect::<Result<Vec<_>, _>>()
         })
     })
+}
+
+/// The rows and columns the `index`th sheet's BLANK and MULBLANK records reach (1-based counts),
+/// read from the workbook stream's records; `None` if there are none or the stream is unusual.
+fn blank_extent(bytes: &[u8], index: usize) -> Option<(u32, u32)> {
+    let mut file = cfb::CompoundFile::open(Cursor::new(bytes)).ok()?;
+    let mut stream = Vec::new();
+    let mut reader = match file.open_stream("/Workbook") {
+        Ok(reader) => reader,
+        Err(_) => file.open_stream("/Book").ok()?,
+    };
+    std::io::Read::read_to_end(&mut reader, &mut stream).ok()?;
+    // The globals' BOUNDSHEET records give each sheet's offset, in the order calamine lists them.
+    let offset = Records::new(&stream, 0)
+        .take_while(|(kind, _)| *kind != EOF)
+        .filter(|(kind, _)| *kind == BOUNDSHEET)
+        .nth(index)
+        .and_then(|(_, data)| Some(u32::from_le_bytes(data.get(..4)?.try_into().ok()?) as usize))?;
+    let mut extent: Option<(u32, u32)> = None;
+    let mut reach = |row: u32, col: u32| {
+        let (r, c) = extent.unwrap_or((0, 0));
+        extent = Some((r.max(row + 1), c.max(col + 1)));
+    };
+    for (kind, data) in Records::new(&stream, offset)
+        .skip(1)
+        .take_while(|(kind, _)| *kind != EOF)
+    {
+        match kind {
+            // BLANK: row, column.
+            BLANK => {
+                if let (Some(row), Some(col)) = (u16_at(data, 0), u16_at(data, 2)) {
+                    reach(row, col);
+                }
+            }
+            // MULBLANK: row, first column, the cells' formats, last column.
+            MULBLANK if data.len() >= 6 => {
+                if let (Some(row), Some(last)) = (u16_at(data, 0), u16_at(data, data.len() - 2)) {
+                    reach(row, last);
+                }
+            }
+            _ => {}
+        }
+    }
+    extent
+}
+
+const EOF: u16 = 0x000A;
+const BOUNDSHEET: u16 = 0x0085;
+const BLANK: u16 = 0x0201;
+const MULBLANK: u16 = 0x00BE;
+
+fn u16_at(data: &[u8], i: usize) -> Option<u32> {
+    data.get(i..i + 2)
+        .map(|b| u32::from(u16::from_le_bytes([b[0], b[1]])))
+}
+
+/// The BIFF records of a workbook stream from an offset: (type, data).
+struct Records<'a> {
+    stream: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Records<'a> {
+    fn new(stream: &'a [u8], at: usize) -> Self {
+        Records { stream, at }
+    }
+}
+
+impl<'a> Iterator for Records<'a> {
+    type Item = (u16, &'a [u8]);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let head = self.stream.get(self.at..self.at.checked_add(4)?)?;
+        let kind = u16::from_le_bytes([head[0], head[1]]);
+        let len = usize::from(u16::from_le_bytes([head[2], head[3]]));
+        let start = self.at + 4;
+        let data = self.stream.get(start..start.checked_add(len)?)?;
+        self.at = start + len;
+        Some((kind, data))
+    }
 }
 
 /// One cell as pyexcel-xls hands it over.
