@@ -23,7 +23,6 @@ self.onmessage = async ({ data }) => {
       return;
     }
     const pkg = await load(options.templateType === "sms" ? "phone" : "core");
-    let checked = file;
     let converted;
     if (WORKBOOK.test(file.name) && file.size <= MAX_BYTES) {
       const sheets = await load("sheets");
@@ -34,9 +33,17 @@ self.onmessage = async ({ data }) => {
         self.postMessage({ id, unreadable: { code: error.code, message: error.message } });
         return;
       }
-      checked = new Blob([converted], { type: "text/csv" });
     }
-    const report = await pkg.validateCsvFile(checked, options);
+    let report;
+    if (converted === undefined) {
+      report = await pkg.validateCsvFile(file, options);
+    } else {
+      // The size limit is the upload's (checked above), not the converted text's, which is
+      // often larger than the workbook it came from.
+      const check = new pkg.CsvCheck(options);
+      check.feed(new TextEncoder().encode(converted));
+      report = check.finish();
+    }
     self.postMessage({ id, report, converted, ms: performance.now() - started });
   } catch (error) {
     self.postMessage({ id, error: String(error && error.message || error) });

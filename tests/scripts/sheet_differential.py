@@ -76,6 +76,11 @@ def random_sheet(rng, fmt):
         rows.insert(rng.randint(1, len(rows)), [None] * width)
     if rng.random() < 0.15 and len(rows) > 1:
         rows[-1] = rows[-1] + [None] * rng.randint(1, 55) + ["far"]
+    if rng.random() < 0.05:
+        # Enough distinct text that the shared strings run on across records (.xls CONTINUE),
+        # split inside strings, some of them UTF-16.
+        alphabet = "abcdefghij ŵŷ北京😀"
+        rows += [["".join(rng.choice(alphabet) for _ in range(rng.randint(20, 90)))] * 2 for _ in range(400)]
     return rows
 
 

@@ -14,8 +14,9 @@ use wasm_bindgen::prelude::*;
 /// The CSV text the application makes of a spreadsheet, chosen by the file name's extension.
 ///
 /// Throws an `Error` named `ValidationError` when the file cannot be read: its `code` says why
-/// (`Encrypted`, `NotAWorkbook`, `ZipNamedXls`, `Damaged`, `NotUtf8`, `TooManyRows`,
-/// `TooManyColumns`, `AllRowsHidden`, `TooLarge`, `UnsupportedExtension`), its message what to
+/// (`Encrypted`, `NotAWorkbook`, `ZipNamedXls`, `Damaged`, `UnreadableText`, `NotUtf8`,
+/// `TooManyRows`, `TooManyColumns`, `AllRowsHidden`, `TooManyCells`, `TooLarge`,
+/// `UnsupportedExtension`), its message what to
 /// do, and `appMessage` what the application itself says of such a file.
 #[wasm_bindgen(js_name = spreadsheetToCsv)]
 pub fn spreadsheet_to_csv(bytes: &[u8], file_name: &str) -> Result<String, JsValue> {

@@ -4,6 +4,10 @@
 use crate::value::Value;
 use crate::{ABSOLUTE_COLUMN_LIMIT, MIN_COLUMN_LIMIT, ROW_LIMIT, SheetError};
 
+/// The most CSV text a spreadsheet may become: several times what a 10 MB upload holds, short of
+/// what a few bytes of sheet XML could ask for (a cell far away makes a grid of empty fields).
+pub(crate) const MAX_TEXT_BYTES: usize = 64 << 20;
+
 /// CSV text being written row by row, counting rows against the application's limit.
 #[derive(Default)]
 pub(crate) struct CsvText {
@@ -45,6 +49,12 @@ impl CsvText {
             self.text.push_str("\"\"");
         }
         self.text.push_str("\r\n");
+        if self.text.len() > MAX_TEXT_BYTES {
+            return Err(SheetError::TooLarge {
+                part: "CSV text".into(),
+                limit: MAX_TEXT_BYTES as u64,
+            });
+        }
         Ok(())
     }
 

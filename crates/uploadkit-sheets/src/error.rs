@@ -55,6 +55,14 @@ pub enum SheetError {
         /// What was wrong, for the person who fixes it.
         detail: String,
     },
+    /// A workbook whose text cannot be decoded (a UTF-16 character cut in two).
+    #[error(
+        "This {format} workbook holds text that cannot be read (a character is cut in two). Open it in your spreadsheet program, save it again and upload it again"
+    )]
+    UnreadableText {
+        /// The format.
+        format: Format,
+    },
     /// More rows than the application reads.
     #[error("The spreadsheet has more than {limit} rows")]
     TooManyRows {
@@ -72,6 +80,14 @@ pub enum SheetError {
     /// Every row of an .xlsx sheet is hidden.
     #[error("Every row of the first sheet is hidden. Unhide the rows and upload it again")]
     AllRowsHidden,
+    /// A sheet that asks for more cells than is safe to read.
+    #[error("The sheet is too large to read: its {what} cover more than {limit} cells")]
+    TooManyCells {
+        /// What covers them.
+        what: &'static str,
+        /// The bound.
+        limit: u64,
+    },
     /// A workbook part too large to unpack.
     #[error("The workbook is too large when unpacked (its {part} is over {limit} bytes)")]
     TooLarge {
@@ -92,10 +108,12 @@ impl SheetError {
             SheetError::ZipNamedXls => "ZipNamedXls",
             SheetError::NotAWorkbook { .. } => "NotAWorkbook",
             SheetError::Damaged { .. } => "Damaged",
+            SheetError::UnreadableText { .. } => "UnreadableText",
             SheetError::TooManyRows { .. } => "TooManyRows",
             SheetError::TooManyColumns { .. } => "TooManyColumns",
             SheetError::AllRowsHidden => "AllRowsHidden",
             SheetError::TooLarge { .. } => "TooLarge",
+            SheetError::TooManyCells { .. } => "TooManyCells",
         }
     }
 
@@ -114,7 +132,9 @@ impl SheetError {
     /// where it is one of those its upload form catches.
     pub fn app_exception(&self) -> Option<&'static str> {
         match self {
-            SheetError::NotUtf8 { .. } => Some("builtins.UnicodeDecodeError"),
+            SheetError::NotUtf8 { .. } | SheetError::UnreadableText { .. } => {
+                Some("builtins.UnicodeDecodeError")
+            }
             SheetError::ZipNamedXls => Some("xlrd.biffh.XLRDError: Excel xlsx file; not supported"),
             SheetError::Encrypted {
                 format: Format::Xls,

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
-use crate::csv_text::CsvText;
+use crate::csv_text::{CsvText, MAX_TEXT_BYTES};
 use crate::value::{Date, Time, Value, parse_py_float, parse_py_int};
 use crate::zipped::Zipped;
 use crate::{ABSOLUTE_COLUMN_LIMIT, Format, MIN_COLUMN_LIMIT, ROW_LIMIT, SheetError};
@@ -65,8 +65,9 @@ pub(crate) fn convert(bytes: &[u8], format: Format) -> Result<String, SheetError
         None => DateStyles::default(),
     };
     let sheet_xml = zip.required(&sheet_part)?;
-    let sheet =
+    let mut sheet =
         read_sheet(&sheet_xml, &shared, &styles, book.epoch_1904).map_err(|e| zip.damaged(e))?;
+    sheet.settle_merges()?;
     sheet.to_csv()
 }
 
@@ -454,19 +455,51 @@ fn read_sheet(
         }
         buf.clear();
     }
-    // openpyxl empties every merged cell but the top-left one.
-    for m in &sheet.merges {
-        for r in m.min_row..=m.max_row {
-            for c in m.min_col..=m.max_col {
-                if (r, c) != (m.min_row, m.min_col)
-                    && let Some(v) = sheet.cells.get_mut(&(r, c))
-                {
-                    *v = Value::Empty;
+    Ok(sheet)
+}
+
+/// Most cells merged ranges may cover within a sheet's cells: far beyond any real workbook, and
+/// a bound on the work a few bytes of `<mergeCell>` can ask for.
+const MERGED_CELL_LIMIT: u64 = 2_000_000;
+
+impl Sheet {
+    /// The merged ranges, each cut to the part of the sheet that has cells; openpyxl then
+    /// empties every merged cell but the top-left one.
+    fn settle_merges(&mut self) -> Result<(), SheetError> {
+        let max_row = self.cells.keys().next_back().map_or(0, |(r, _)| *r);
+        let max_col = self.cells.keys().map(|(_, c)| *c).max().unwrap_or(0);
+        let mut clipped = Vec::new();
+        let mut covered = 0u64;
+        for m in &self.merges {
+            if m.min_row > max_row || m.min_col > max_col {
+                continue;
+            }
+            let m = Range {
+                max_row: m.max_row.min(max_row),
+                max_col: m.max_col.min(max_col),
+                ..*m
+            };
+            covered += u64::from(m.max_row - m.min_row + 1) * u64::from(m.max_col - m.min_col + 1);
+            if covered > MERGED_CELL_LIMIT {
+                return Err(SheetError::TooManyCells {
+                    what: "merged ranges",
+                    limit: MERGED_CELL_LIMIT,
+                });
+            }
+            clipped.push(m);
+        }
+        for m in &clipped {
+            for r in m.min_row..=m.max_row {
+                for ((_, c), v) in self.cells.range_mut((r, m.min_col)..=(r, m.max_col)) {
+                    if (r, *c) != (m.min_row, m.min_col) {
+                        *v = Value::Empty;
+                    }
                 }
             }
         }
+        self.merges = clipped;
+        Ok(())
     }
-    Ok(sheet)
 }
 
 #[derive(Default)]
@@ -773,6 +806,18 @@ impl Sheet {
             }
         }
 
+        // Every row is as wide as the grid: its commas and line ends alone are a floor on the
+        // text, checked before any is written.
+        let rows = (header_row..=max_row)
+            .filter(|r| self.row_visible(*r))
+            .count() as u64;
+        let columns = (1..=max_col).filter(|c| self.column_visible(*c)).count() as u64;
+        if rows * (columns.saturating_sub(1) + 2) > MAX_TEXT_BYTES as u64 {
+            return Err(SheetError::TooLarge {
+                part: "CSV text".into(),
+                limit: MAX_TEXT_BYTES as u64,
+            });
+        }
         let mut out = CsvText::default();
         let mut row = Vec::new();
         for r in (header_row..=max_row).filter(|r| self.row_visible(*r)) {
