@@ -40,7 +40,7 @@ self.onmessage = async ({ data }) => {
     } else {
       // The size limit is the upload's (checked above), not the converted text's, which is
       // often larger than the workbook it came from.
-      const check = new pkg.CsvCheck(options);
+      const check = new pkg.CsvCheck({ ...options, fromWorkbook: true });
       check.feed(new TextEncoder().encode(converted));
       report = check.finish();
     }

@@ -506,7 +506,7 @@ fn parse_template_type(name: &str) -> Result<uploadkit_validators::csv::Template
 /// normalised), checked by the same streaming check as the browser.
 fn validate_sheets(sheet: &SheetArgs, files: &[std::path::PathBuf]) -> Result<String, CliError> {
     use uploadkit_validators::csv::{
-        CsvReport, CsvSpec, FileError, app_verdict, normalise_newlines, validate_csv,
+        CsvReport, CsvSpec, FileError, MAX_CSV_BYTES, app_verdict, normalise_newlines, validate_csv,
     };
     let template_type = parse_template_type(&sheet.template_type)?;
     let body = match (&sheet.template, &sheet.template_file) {
@@ -534,31 +534,39 @@ fn validate_sheets(sheet: &SheetArgs, files: &[std::path::PathBuf]) -> Result<St
             .file_name()
             .map(|n| n.to_string_lossy())
             .unwrap_or_default();
+        let mut spec = spec.clone();
         let bytes = match uploadkit_sheets::Format::from_file_name(&name) {
-            Ok(format) if !format.is_csv() => match uploadkit_sheets::convert(&bytes, format) {
-                Ok(text) => text.into_bytes(),
-                Err(e) => {
-                    unusable = true;
-                    outputs.push(if sheet.json {
-                        serde_json::json!({
-                            "file": file.display().to_string(),
-                            "summary": e.to_string(),
-                            "code": e.code(),
-                            "app_message": e.app_message(),
-                        })
-                        .to_string()
-                    } else {
-                        format!("unusable {}: {e}", file.display())
-                    });
-                    continue;
+            // The app's 10 MB limit is the upload's; the text it makes of a workbook may be
+            // longer (the reader bounds it).
+            Ok(format) if !format.is_csv() && bytes.len() as u64 <= MAX_CSV_BYTES => {
+                match uploadkit_sheets::convert(&bytes, format) {
+                    Ok(text) => {
+                        spec.max_bytes = u64::MAX;
+                        text.into_bytes()
+                    }
+                    Err(e) => {
+                        unusable = true;
+                        outputs.push(if sheet.json {
+                            serde_json::json!({
+                                "file": file.display().to_string(),
+                                "summary": e.to_string(),
+                                "code": e.code(),
+                                "app_message": e.app_message(),
+                            })
+                            .to_string()
+                        } else {
+                            format!("unusable {}: {e}", file.display())
+                        });
+                        continue;
+                    }
                 }
-            },
+            }
             _ => match std::str::from_utf8(&bytes) {
                 Ok(text) => normalise_newlines(text).into_bytes(),
                 Err(_) => bytes,
             },
         };
-        let report = validate_csv(spec.clone(), &bytes);
+        let report = validate_csv(spec, &bytes);
         unusable |= report.file_errors.iter().any(|e| {
             matches!(
                 e,

@@ -13,6 +13,9 @@ use crate::js::{from_js, to_js, validation_error};
 /// The slice size used when reading a file.
 pub const DEFAULT_CHUNK_BYTES: u32 = 256 * 1024;
 
+/// The most converted text checked: what the spreadsheet reader may make of a workbook.
+const WORKBOOK_TEXT_BYTES: u64 = 64 << 20;
+
 /// Rows shown in full (recipient and placeholders) when the options do not say.
 const DEFAULT_PREVIEW_ROWS: usize = 5;
 
@@ -39,6 +42,9 @@ export interface CsvCheckOptions {
   previewRows?: number;
   /** Report every row in full (for sending from the result). */
   allRows?: boolean;
+  /** The text is what `@uploadkit/sheets` made of a workbook: the 10 MB limit was the
+   *  workbook's, and the text may be longer. */
+  fromWorkbook?: boolean;
 }
 
 /** A problem with the whole file. */
@@ -157,6 +163,9 @@ impl Options {
         spec.allow_uk_landline = flag("allowSmsToUkLandlines");
         spec.allow_international_letters = flag("allowInternationalLetters");
         spec.keep_rows = flag("allRows");
+        if flag("fromWorkbook") {
+            spec.max_bytes = WORKBOOK_TEXT_BYTES;
+        }
         spec.preview_rows = o
             .get("previewRows")
             .and_then(Value::as_f64)

@@ -71,6 +71,10 @@ pub struct CsvSpec {
     pub allow_international_letters: bool,
     /// The row limit.
     pub max_rows: usize,
+    /// The most bytes the check reads: the app's upload limit ([`MAX_CSV_BYTES`]). The CSV text
+    /// the app makes of a workbook that met that limit may be longer; checking such text, raise
+    /// this (the workbook reader bounds it).
+    pub max_bytes: u64,
 }
 
 impl CsvSpec {
@@ -112,6 +116,7 @@ impl CsvSpec {
             allow_uk_landline: false,
             allow_international_letters: false,
             max_rows: MAX_ROWS,
+            max_bytes: MAX_CSV_BYTES,
         }
     }
 }
@@ -237,8 +242,11 @@ impl CsvValidator {
             return;
         }
         self.fed += chunk.len() as u64;
-        if let Err(e) = check_size(self.fed) {
-            self.fail(e);
+        if self.fed > self.spec.max_bytes {
+            self.fail(FileError::TooLarge {
+                size: self.fed,
+                limit: self.spec.max_bytes,
+            });
             return;
         }
         let mut bytes = std::mem::take(&mut self.pending);

@@ -8,7 +8,7 @@
 //! does not, matches patterns only at their start) and its metadata lags the app's.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use regex::Regex;
 
@@ -128,9 +128,10 @@ enum Anchor {
 }
 
 /// A metadata pattern, compiled once (a file of many countries' numbers compiles each pattern
-/// it needs once).
-fn compiled(pattern: &str, anchor: Anchor) -> Option<Regex> {
-    type Compiled = HashMap<(usize, usize, Anchor), Option<Regex>>;
+/// it needs once). Shared by `Arc`: a cloned `Regex` starts a new match cache, which costs more
+/// than the match.
+fn compiled(pattern: &str, anchor: Anchor) -> Option<Arc<Regex>> {
+    type Compiled = HashMap<(usize, usize, Anchor), Option<Arc<Regex>>>;
     static COMPILED: OnceLock<Mutex<Compiled>> = OnceLock::new();
     let mut compiled = COMPILED
         .get_or_init(Default::default)
@@ -145,7 +146,7 @@ fn compiled(pattern: &str, anchor: Anchor) -> Option<Regex> {
                 Anchor::Whole => format!("^(?:{pattern})$"),
                 Anchor::Start => format!("^(?:{pattern})"),
             };
-            Regex::new(&anchored).ok()
+            Regex::new(&anchored).ok().map(Arc::new)
         })
         .clone()
 }
