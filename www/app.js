@@ -1,6 +1,6 @@
 // The upload page: check the file in a Web Worker by the app's rules, then upload it straight
 // to S3 with the form the presign endpoint signs.
-import init, { requestUpload, uploadFile } from "./pkg/uploadkit_wasm.js";
+import init, { UploadClient } from "./pkg/uploadkit_wasm.js";
 
 const $ = (id) => document.getElementById(id);
 const CONTENT_TYPES = { "csv": "text/csv", "contact-list": "text/csv", "email-logo": "image/png", "letter-logo": "image/svg+xml" };
@@ -168,12 +168,10 @@ async function upload(event) {
   state.controller = new AbortController();
   let lastAnnounced = -1;
   try {
-    say("Getting an upload form…");
-    const form = await requestUpload(state.config.apiBase, $("grant").value.trim(), {
-      kind: kind(), file_name: file.name, size: body.size, content_type: CONTENT_TYPES[kind()],
-    });
     say(`Uploading ${file.name}…`);
-    const stored = await uploadFile(form, body, {
+    const client = new UploadClient({ endpoint: state.config.apiBase, grant: () => $("grant").value.trim() });
+    const stored = await client.upload(body, {
+      kind: kind(), fileName: file.name, contentType: CONTENT_TYPES[kind()],
       signal: state.controller.signal,
       onProgress: (sent, total) => {
         const percent = total ? Math.floor((sent / total) * 100) : 0;

@@ -2,7 +2,7 @@
 
 use js_sys::{Array, Reflect, Uint8Array};
 use uploadkit_wasm::{
-    CsvCheck, request_upload, upload_file, validate_csv_file, validate_email_logo,
+    CsvCheck, UploadClient, request_upload, upload_file, validate_csv_file, validate_email_logo,
     validate_letter_logo, validate_logo_file,
 };
 use wasm_bindgen::JsValue;
@@ -246,4 +246,37 @@ async fn a_text_message_template_limits_each_row() {
     );
     let rows = Array::from(&get(&report, "rows"));
     assert_eq!(get(&rows.get(0), "messageTooLong").as_bool(), Some(true));
+}
+
+#[wasm_bindgen_test]
+async fn a_client_takes_a_grant_function_and_says_what_went_wrong() {
+    // No endpoint: refused at once, by name.
+    let error = UploadClient::new(object(&[("grant", "g".into())]))
+        .err()
+        .unwrap();
+    assert_eq!(
+        get(&error, "name").as_string().as_deref(),
+        Some("ValidationError")
+    );
+    // A grant function is called for each form; here the endpoint is unreachable.
+    let calls = std::rc::Rc::new(std::cell::Cell::new(0));
+    let counter = calls.clone();
+    let grant = wasm_bindgen::closure::Closure::<dyn FnMut() -> JsValue>::new(move || {
+        counter.set(counter.get() + 1);
+        JsValue::from_str("a-grant")
+    });
+    let client = UploadClient::new(object(&[
+        ("endpoint", "http://127.0.0.1:9".into()),
+        ("grant", grant.as_ref().clone()),
+    ]))
+    .unwrap();
+    let file = blob(b"email address\na@b.gov.uk\n");
+    let params = object(&[("kind", "csv".into()), ("fileName", "list.csv".into())]);
+    let error = client.upload(file, params).await.unwrap_err();
+    assert_eq!(calls.get(), 1);
+    assert_eq!(
+        get(&error, "name").as_string().as_deref(),
+        Some("UploadError")
+    );
+    assert_eq!(code(&error), "NetworkError");
 }
