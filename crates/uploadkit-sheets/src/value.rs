@@ -10,6 +10,8 @@ pub(crate) enum Value {
     Empty,
     /// A string, exactly as stored.
     Text(String),
+    /// A string from a workbook's shared-string table, shared by every cell that uses it.
+    Shared(std::rc::Rc<str>),
     /// An integer, as Python's `str(int)` writes it (digits, `-` when negative).
     Int(String),
     /// A float, written as Python's `repr`.
@@ -106,6 +108,7 @@ impl Value {
         match self {
             Value::Empty => true,
             Value::Text(t) => t.is_empty(),
+            Value::Shared(t) => t.is_empty(),
             _ => false,
         }
     }
@@ -115,6 +118,7 @@ impl Value {
         match self {
             Value::Empty => true,
             Value::Text(t) => t.chars().all(py_isspace),
+            Value::Shared(t) => t.chars().all(py_isspace),
             _ => false,
         }
     }
@@ -124,6 +128,7 @@ impl Value {
         match self {
             Value::Empty => String::new(),
             Value::Text(t) => t.clone(),
+            Value::Shared(t) => t.to_string(),
             Value::Int(digits) => digits.clone(),
             Value::Float(f) => float_repr(*f),
             Value::Bool(true) => "True".into(),

@@ -5,6 +5,8 @@
 //! value; columns to the right of the header's last cell are kept up to the 50th.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::BufRead;
+use std::rc::Rc;
 
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
@@ -64,9 +66,12 @@ pub(crate) fn convert(bytes: &[u8], format: Format) -> Result<String, SheetError
         Some(xml) => date_styles(&xml).map_err(|e| zip.damaged(e))?,
         None => DateStyles::default(),
     };
-    let sheet_xml = zip.required(&sheet_part)?;
-    let mut sheet =
-        read_sheet(&sheet_xml, &shared, &styles, book.epoch_1904).map_err(|e| zip.damaged(e))?;
+    // The sheet's XML, often many times the workbook's size, is read as it is unpacked.
+    let mut sheet = zip
+        .stream_part(&sheet_part, |xml| {
+            read_sheet(xml, &shared, &styles, book.epoch_1904)
+        })?
+        .ok_or_else(|| zip.damaged(format!("it has no {sheet_part}")))?;
     sheet.settle_merges()?;
     sheet.to_csv()
 }
@@ -164,7 +169,7 @@ fn workbook_sheets(xml: &[u8]) -> Result<Book, String> {
 
 /// The shared strings: each `<si>`'s text as openpyxl's `Text.content` gives it (its plain
 /// `<t>` then each run's `<t>`; phonetic runs left out), then `x005F_` removed.
-fn shared_strings(xml: &[u8]) -> Result<Vec<String>, String> {
+fn shared_strings(xml: &[u8]) -> Result<Vec<Rc<str>>, String> {
     let mut reader = Reader::from_reader(xml);
     let mut strings = Vec::new();
     let mut buf = Vec::new();
@@ -175,9 +180,9 @@ fn shared_strings(xml: &[u8]) -> Result<Vec<String>, String> {
         {
             Event::Start(e) if e.local_name().as_ref() == b"si" => {
                 let text = rich_text(&mut reader, b"si")?;
-                strings.push(text.replace("x005F_", ""));
+                strings.push(Rc::from(text.replace("x005F_", "")));
             }
-            Event::Empty(e) if e.local_name().as_ref() == b"si" => strings.push(String::new()),
+            Event::Empty(e) if e.local_name().as_ref() == b"si" => strings.push(Rc::from("")),
             Event::Eof => return Ok(strings),
             _ => {}
         }
@@ -187,7 +192,7 @@ fn shared_strings(xml: &[u8]) -> Result<Vec<String>, String> {
 
 /// The text of a rich-text element (`<si>` or `<is>`) the reader has just entered: `<t>`
 /// children of it or of its `<r>` runs, not of `<rPh>`.
-fn rich_text(reader: &mut Reader<&[u8]>, end: &[u8]) -> Result<String, String> {
+fn rich_text<R: BufRead>(reader: &mut Reader<R>, end: &[u8]) -> Result<String, String> {
     let mut out = String::new();
     let mut path: Vec<Vec<u8>> = Vec::new();
     let mut buf = Vec::new();
@@ -380,9 +385,9 @@ struct Range {
     max_col: u32,
 }
 
-fn read_sheet(
-    xml: &[u8],
-    shared: &[String],
+fn read_sheet<R: BufRead>(
+    xml: R,
+    shared: &[Rc<str>],
     styles: &DateStyles,
     epoch_1904: bool,
 ) -> Result<Sheet, String> {
@@ -511,7 +516,7 @@ struct CellParts {
 }
 
 /// The children of a `<c>` the reader has just entered.
-fn cell_parts(reader: &mut Reader<&[u8]>) -> Result<CellParts, String> {
+fn cell_parts<R: BufRead>(reader: &mut Reader<R>) -> Result<CellParts, String> {
     let mut parts = CellParts::default();
     let mut buf = Vec::new();
     let mut depth = 0usize;
@@ -569,7 +574,7 @@ fn cell_parts(reader: &mut Reader<&[u8]>) -> Result<CellParts, String> {
 fn cell_value(
     e: &BytesStart<'_>,
     parts: CellParts,
-    shared: &[String],
+    shared: &[Rc<str>],
     styles: &DateStyles,
     epoch_1904: bool,
 ) -> Result<Value, String> {
@@ -614,7 +619,7 @@ fn cell_value(
                 .trim()
                 .parse()
                 .map_err(|_| format!("{v} is not a string index"))?;
-            Value::Text(
+            Value::Shared(
                 shared
                     .get(index)
                     .cloned()

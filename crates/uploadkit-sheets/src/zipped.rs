@@ -1,6 +1,6 @@
 //! The zip archive inside .xlsx, .xlsm and .ods files, read with bounds.
 
-use std::io::{Cursor, Read};
+use std::io::{BufRead, BufReader, Cursor, Read};
 
 use zip::ZipArchive;
 
@@ -63,6 +63,42 @@ impl<'a> Zipped<'a> {
             });
         }
         Ok(Some(out))
+    }
+
+    /// A part read as it is unpacked, never held whole: `read` gets a buffered reader over it.
+    /// `None` if the archive has no part of that name.
+    pub(crate) fn stream_part<T>(
+        &mut self,
+        name: &str,
+        read: impl FnOnce(&mut dyn BufRead) -> Result<T, String>,
+    ) -> Result<Option<T>, SheetError> {
+        let format = self.format;
+        let file = match self.archive.by_name(name) {
+            Ok(file) => file,
+            Err(zip::result::ZipError::FileNotFound) => return Ok(None),
+            Err(e) => {
+                return Err(SheetError::Damaged {
+                    format,
+                    detail: format!("{name}: {e}"),
+                });
+            }
+        };
+        let too_large = || SheetError::TooLarge {
+            part: name.to_owned(),
+            limit: PART_LIMIT,
+        };
+        if file.size() > PART_LIMIT {
+            return Err(too_large());
+        }
+        let mut reader = BufReader::new(file.take(PART_LIMIT + 1));
+        let result = read(&mut reader);
+        // A part that unpacks past its declared size is cut off at the bound, and refused.
+        if reader.get_ref().limit() == 0 {
+            return Err(too_large());
+        }
+        result
+            .map(Some)
+            .map_err(|detail| SheetError::Damaged { format, detail })
     }
 
     /// A part that must be there.
