@@ -85,6 +85,24 @@ impl Date {
         era * 146_097 + doe - 719_468
     }
 
+    /// Day 0 of a workbook's serial dates: 1899-12-30 (so that Excel's day 1 is 1900-01-01 once
+    /// its fictitious 1900-02-29 is counted), or 1904-01-01 in the 1904 date system.
+    pub(crate) fn excel_epoch(epoch_1904: bool) -> Self {
+        if epoch_1904 {
+            Date {
+                year: 1904,
+                month: 1,
+                day: 1,
+            }
+        } else {
+            Date {
+                year: 1899,
+                month: 12,
+                day: 30,
+            }
+        }
+    }
+
     /// Whether Python's `datetime` can hold this date (years 1 to 9999).
     pub(crate) fn in_python_range(self) -> bool {
         (1..=9999).contains(&self.year)

@@ -685,19 +685,7 @@ fn xl_date(serial: f64, epoch_1904: bool) -> Option<Value> {
     if days < 61.0 && !epoch_1904 {
         return None;
     }
-    let epoch = if epoch_1904 {
-        Date {
-            year: 1904,
-            month: 1,
-            day: 1,
-        }
-    } else {
-        Date {
-            year: 1899,
-            month: 12,
-            day: 30,
-        }
-    };
+    let epoch = Date::excel_epoch(epoch_1904);
     let date = Date::from_unix_days(epoch.unix_days() + days as i64);
     Some(if time == Time::from_micros(0) {
         Value::Date(date)

@@ -669,19 +669,7 @@ fn excel_date(serial: f64, epoch_1904: bool) -> Option<Value> {
     if day.abs() > 4e6 {
         return None;
     }
-    let epoch = if epoch_1904 {
-        Date {
-            year: 1904,
-            month: 1,
-            day: 1,
-        }
-    } else {
-        Date {
-            year: 1899,
-            month: 12,
-            day: 30,
-        }
-    };
+    let epoch = Date::excel_epoch(epoch_1904);
     let date = Date::from_unix_days(epoch.unix_days() + day as i64 + extra_days);
     date.in_python_range()
         .then_some(Value::DateTime(date, time))

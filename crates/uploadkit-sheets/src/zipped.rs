@@ -37,32 +37,13 @@ impl<'a> Zipped<'a> {
 
     /// A part's bytes, or `None` if the archive has no part of that name.
     pub(crate) fn part(&mut self, name: &str) -> Result<Option<Vec<u8>>, SheetError> {
-        let format = self.format;
-        let mut file = match self.archive.by_name(name) {
-            Ok(file) => file,
-            Err(zip::result::ZipError::FileNotFound) => return Ok(None),
-            Err(e) => {
-                return Err(SheetError::Damaged {
-                    format,
-                    detail: format!("{name}: {e}"),
-                });
-            }
-        };
-        let mut out = Vec::with_capacity(file.size().min(PART_LIMIT) as usize);
-        (&mut file)
-            .take(PART_LIMIT + 1)
-            .read_to_end(&mut out)
-            .map_err(|e| SheetError::Damaged {
-                format,
-                detail: format!("{name}: {e}"),
-            })?;
-        if out.len() as u64 > PART_LIMIT {
-            return Err(SheetError::TooLarge {
-                part: name.to_owned(),
-                limit: PART_LIMIT,
-            });
-        }
-        Ok(Some(out))
+        self.stream_part(name, |reader| {
+            let mut out = Vec::new();
+            reader
+                .read_to_end(&mut out)
+                .map_err(|e| format!("{name}: {e}"))?;
+            Ok(out)
+        })
     }
 
     /// A part read as it is unpacked, never held whole: `read` gets a buffered reader over it.
