@@ -301,7 +301,7 @@ fn every_refusal_has_its_status_and_a_json_reason() {
         ),
         (
             Some(&csv_grant),
-            json!({"kind": "csv", "file_name": "a.xlsx", "size": 10}),
+            json!({"kind": "csv", "file_name": "a.docx", "size": 10}),
             415,
             "unsupported_type",
         ),
