@@ -51,7 +51,8 @@ export async function startSeaweed() {
     `-s3.config=${config}`, `-s3.iam.config=${config}`, "-s3.iam.readOnly=false",
     "-s3.allowedOrigins=http://nomatch.invalid"], { detached: true, stdio: "ignore" });
   const endpoint = `http://127.0.0.1:${s3}`;
-  const deadline = Date.now() + 30_000;
+  // Generous: on a loaded two-core machine it has taken longer than 30 seconds.
+  const deadline = Date.now() + 90_000;
   for (;;) {
     try {
       // Auth is enforced: an anonymous request is refused.
