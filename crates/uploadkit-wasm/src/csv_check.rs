@@ -2,8 +2,10 @@
 //! full as a typed, camelCase object.
 
 use serde_json::{Map, Value, json};
+#[cfg(feature = "app-verdict")]
+use uploadkit_validators::csv::app_verdict;
 use uploadkit_validators::csv::{
-    CsvReport, CsvSpec, CsvValidator, Recipient, TemplateType, app_verdict, check_size, column_key,
+    CsvReport, CsvSpec, CsvValidator, Recipient, TemplateType, check_size, column_key,
 };
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -279,7 +281,9 @@ impl CsvCheck {
     }
 
     /// Ends the file and returns the verdict in the app's own shape (notifications-utils'
-    /// `RecipientCSV` fields, snake_case), to compare with the app or hand to a server.
+    /// `RecipientCSV` fields, snake_case), to compare with the app or hand to a server. In the
+    /// package built with the phone rules.
+    #[cfg(feature = "app-verdict")]
     #[wasm_bindgen(js_name = finishAsAppVerdict)]
     pub fn finish_as_app_verdict(&mut self) -> Result<JsValue, JsValue> {
         let report = self.take()?.finish();
