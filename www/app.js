@@ -134,8 +134,10 @@ async function check() {
     showPreview(report);
     if (!report.valid) {
       say("");
-      // Every bad cell, from the rows reported in full (the report's own list stops at 1,000).
-      const cellErrors = report.rows.flatMap((row) => row.errors.map((e) => ({ ...e, rowNumber: row.rowNumber })));
+      // The bad cells from the rows reported in full; the table shows the first 1,000 of them
+      // (the summary counts them all).
+      const cellErrors = report.rows.flatMap((row) => row.errors.map((e) => ({ ...e, rowNumber: row.rowNumber })))
+        .slice(0, 1000);
       showProblems(report.summary || "There is a problem with your file", report.fileErrors.map((e) => e.message), cellErrors);
       return;
     }
