@@ -7,7 +7,7 @@ use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::js::{from_js, get_string, validation_error};
+use crate::js::{get_f64, get_string, property, validation_error};
 use crate::upload::{request_upload, upload_file};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -78,11 +78,7 @@ impl UploadClient {
                 "an UploadClient needs a grant: a string, or a function returning one",
             ));
         }
-        let number = |key: &str| {
-            from_js(&Reflect::get(&options, &key.into()).unwrap_or(JsValue::UNDEFINED))
-                .ok()
-                .and_then(|v| v.as_f64())
-        };
+        let number = |key: &str| get_f64(&property(&options, key));
         Ok(UploadClient {
             endpoint,
             max_attempts: number("maxAttempts"),

@@ -1,16 +1,15 @@
 //! Spreadsheets: the recipient-CSV rules, fed chunk by chunk from a `File`/`Blob`, reporting in
 //! full as a typed, camelCase object.
 
-use serde_json::{Map, Value, json};
 #[cfg(feature = "app-verdict")]
 use uploadkit_validators::csv::app_verdict;
 use uploadkit_validators::csv::{
-    CsvReport, CsvSpec, CsvValidator, Recipient, TemplateType, check_size, column_key,
+    CellValue, CsvReport, CsvSpec, CsvValidator, Recipient, TemplateType, check_size, column_key,
 };
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::js::{from_js, to_js, validation_error};
+use crate::js::{Obj, array, get_f64, property, validation_error};
 
 /// The slice size used when reading a file.
 pub const DEFAULT_CHUNK_BYTES: u32 = 256 * 1024;
@@ -116,10 +115,10 @@ struct Options {
 
 impl Options {
     fn read(options: &JsValue) -> Result<Self, JsValue> {
-        let o: Value = from_js(options)?;
-        let text = |key: &str| o.get(key).and_then(Value::as_str);
-        let flag = |key: &str| o.get(key).and_then(Value::as_bool).unwrap_or(false);
-        let template_type = match text("templateType") {
+        let field = |key: &str| property(options, key);
+        let text = |key: &str| field(key).as_string();
+        let flag = |key: &str| field(key).as_bool().unwrap_or(false);
+        let template_type = match text("templateType").as_deref() {
             Some("email") => TemplateType::Email,
             Some("sms") if cfg!(feature = "phone") => TemplateType::Sms,
             Some("sms") => {
@@ -141,20 +140,25 @@ impl Options {
         let body = text("template");
         let mut spec = CsvSpec::for_template(
             template_type,
-            body.unwrap_or(""),
-            text("subject").unwrap_or(""),
+            body.as_deref().unwrap_or(""),
+            text("subject").as_deref().unwrap_or(""),
         );
         // Without a template there is no message to check, only columns.
         if body.is_none() {
             spec.body = None;
         }
-        for extra in o
-            .get("placeholders")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            if let Some(name) = extra.as_str().map(str::trim).filter(|n| !n.is_empty()) {
+        let extras = field("placeholders");
+        let extras = if js_sys::Array::is_array(&extras) {
+            js_sys::Array::from(&extras)
+                .iter()
+                .filter_map(|v| v.as_string())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        for extra in &extras {
+            let name = extra.trim();
+            if !name.is_empty() {
                 let key = column_key(name);
                 if !spec.placeholders.iter().any(|p| column_key(p) == key) {
                     spec.placeholders.push(name.to_owned());
@@ -168,76 +172,90 @@ impl Options {
         if flag("fromWorkbook") {
             spec.max_bytes = WORKBOOK_TEXT_BYTES;
         }
-        spec.preview_rows = o
-            .get("previewRows")
-            .and_then(Value::as_f64)
-            .map_or(DEFAULT_PREVIEW_ROWS, |n| {
-                n.clamp(0.0, usize::MAX as f64) as usize
-            });
+        spec.preview_rows = get_f64(&field("previewRows")).map_or(DEFAULT_PREVIEW_ROWS, |n| {
+            n.clamp(0.0, usize::MAX as f64) as usize
+        });
         Ok(Options { spec })
     }
 }
 
-fn report_json(report: &CsvReport, template_type: TemplateType) -> Value {
-    let row_number = |index: usize| index + 2;
-    let cell_errors: Vec<Value> = report
-        .cell_errors
-        .iter()
-        .map(|e| {
-            json!({"row": e.row, "rowNumber": row_number(e.row), "column": e.column, "code": e.code, "message": e.message})
-        })
-        .collect();
-    let rows: Vec<Value> = report
-        .row_reports
-        .iter()
-        .map(|r| {
-            let recipient = match &r.recipient {
-                Recipient::Normalised(value) => Value::from(value.as_str()),
-                Recipient::Address(lines) => Value::from(lines.clone()),
-                Recipient::Raw(value) => value.to_json(),
-            };
-            let personalisation: Map<String, Value> = r
-                .personalisation
+/// A cell's value for JS: `null` when empty, a string, or a list (a repeated column).
+fn cell_js(value: &CellValue) -> JsValue {
+    match value {
+        CellValue::Empty => JsValue::NULL,
+        CellValue::Text(t) => t.into(),
+        CellValue::List(items) => array(
+            items
                 .iter()
-                .map(|(k, v)| (k.clone(), v.to_json()))
-                .collect();
-            let errors: Vec<Value> = r
-                .cell_errors
-                .iter()
-                .map(|e| json!({"column": e.column, "code": e.code, "message": e.message}))
-                .collect();
-            json!({
-                "index": r.index,
-                "rowNumber": row_number(r.index),
-                "hasError": r.has_error,
-                "recipient": recipient,
-                "personalisation": personalisation,
-                "errors": errors,
-                "messageTooLong": r.message_too_long,
-                "messageEmpty": r.message_empty,
-                "qrCodeTooLong": r.qr_code_too_long,
-            })
-        })
-        .collect();
-    json!({
-        "valid": report.is_valid(),
-        "summary": report.summary(),
-        "rowCount": report.rows,
-        "fileErrors": report
-            .file_errors
+                .map(|i| i.as_deref().map_or(JsValue::NULL, JsValue::from)),
+        ),
+    }
+}
+
+fn report_js(report: &CsvReport, template_type: TemplateType) -> JsValue {
+    let row_number = |index: usize| (index + 2) as f64;
+    let problem = |e: &uploadkit_validators::csv::CellError| {
+        Obj::new()
+            .set("column", e.column.as_str())
+            .set("code", e.code)
+            .set("message", e.message.as_str())
+    };
+    let cell_errors = report.cell_errors.iter().map(|e| {
+        problem(e)
+            .set("row", e.row as f64)
+            .set("rowNumber", row_number(e.row))
+    });
+    let rows = report.row_reports.iter().map(|r| {
+        let recipient = match &r.recipient {
+            Recipient::Normalised(value) => JsValue::from(value.as_str()),
+            Recipient::Address(lines) => array(lines.iter().map(String::as_str)),
+            Recipient::Raw(value) => cell_js(value),
+        };
+        let personalisation = r
+            .personalisation
             .iter()
-            .map(|e| json!({"code": e.code(), "message": e.to_string()}))
-            .collect::<Vec<_>>(),
-        "columnHeaders": report.column_headers,
-        "recipientColumns": template_type
-            .recipient_columns()
-            .iter()
-            .map(|c| column_key(c))
-            .collect::<Vec<_>>(),
-        "rowsWithErrors": report.rows_with_errors.len(),
-        "cellErrors": cell_errors,
-        "rows": rows,
-    })
+            .fold(Obj::new(), |o, (k, v)| o.set(k, cell_js(v)));
+        Obj::new()
+            .set("index", r.index as f64)
+            .set("rowNumber", row_number(r.index))
+            .set("hasError", r.has_error)
+            .set("recipient", recipient)
+            .set("personalisation", personalisation)
+            .set("errors", array(r.cell_errors.iter().map(problem)))
+            .set("messageTooLong", r.message_too_long)
+            .set("messageEmpty", r.message_empty)
+            .set("qrCodeTooLong", r.qr_code_too_long)
+    });
+    let file_errors = report.file_errors.iter().map(|e| {
+        Obj::new()
+            .set("code", e.code())
+            .set("message", e.to_string())
+    });
+    Obj::new()
+        .set("valid", report.is_valid())
+        .set(
+            "summary",
+            report.summary().map_or(JsValue::NULL, JsValue::from),
+        )
+        .set("rowCount", report.rows as f64)
+        .set("fileErrors", array(file_errors))
+        .set(
+            "columnHeaders",
+            array(report.column_headers.iter().map(String::as_str)),
+        )
+        .set(
+            "recipientColumns",
+            array(
+                template_type
+                    .recipient_columns()
+                    .iter()
+                    .map(|c| column_key(c)),
+            ),
+        )
+        .set("rowsWithErrors", report.rows_with_errors.len() as f64)
+        .set("cellErrors", array(cell_errors))
+        .set("rows", array(rows))
+        .into()
 }
 
 /// A spreadsheet check fed chunk by chunk.
@@ -277,7 +295,7 @@ impl CsvCheck {
     #[wasm_bindgen(unchecked_return_type = "CsvReport")]
     pub fn finish(&mut self) -> Result<JsValue, JsValue> {
         let report = self.take()?.finish();
-        Ok(to_js(&report_json(&report, self.template_type)))
+        Ok(report_js(&report, self.template_type))
     }
 
     /// Ends the file and returns the verdict in the app's own shape (notifications-utils'
@@ -287,7 +305,10 @@ impl CsvCheck {
     #[wasm_bindgen(js_name = finishAsAppVerdict)]
     pub fn finish_as_app_verdict(&mut self) -> Result<JsValue, JsValue> {
         let report = self.take()?.finish();
-        Ok(to_js(&app_verdict(&report, self.template_type)))
+        Ok(
+            js_sys::JSON::parse(&app_verdict(&report, self.template_type).to_string())
+                .unwrap_or(JsValue::NULL),
+        )
     }
 
     fn validator(&mut self) -> Result<&mut CsvValidator, JsValue> {
@@ -317,7 +338,7 @@ pub async fn validate_csv_file(
     if let Err(too_large) = check_size(size as u64) {
         let mut report = CsvReport::default();
         report.file_errors.push(too_large);
-        return Ok(to_js(&report_json(&report, check.template_type)));
+        return Ok(report_js(&report, check.template_type));
     }
     let step = f64::from(chunk_bytes.unwrap_or(DEFAULT_CHUNK_BYTES).max(1));
     let mut start = 0.0;

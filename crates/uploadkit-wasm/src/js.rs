@@ -32,23 +32,43 @@ pub(crate) async fn sleep_ms(ms: u32, signal: Option<&AbortSignal>) -> Result<()
         .map_err(|_| error_with_code("AbortError", "The upload was cancelled"))
 }
 
-/// A JSON value as a JS value.
-pub(crate) fn to_js(value: &serde_json::Value) -> JsValue {
-    // serde_json's output is always valid JSON.
-    js_sys::JSON::parse(&value.to_string()).unwrap_or(JsValue::NULL)
+/// A plain JS object built field by field (the results this package hands over).
+pub(crate) struct Obj(js_sys::Object);
+
+impl Obj {
+    pub(crate) fn new() -> Self {
+        Obj(js_sys::Object::new())
+    }
+
+    /// Sets a field (on a fresh plain object, which cannot fail).
+    pub(crate) fn set(self, key: &str, value: impl Into<JsValue>) -> Self {
+        let _ = Reflect::set(&self.0, &key.into(), &value.into());
+        self
+    }
 }
 
-/// A JS value (an options object) as JSON.
-pub(crate) fn from_js(value: &JsValue) -> Result<serde_json::Value, JsValue> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(serde_json::Value::Null);
+impl From<Obj> for JsValue {
+    fn from(o: Obj) -> JsValue {
+        o.0.into()
     }
-    let text = js_sys::JSON::stringify(value)
-        .ok()
-        .and_then(|s| s.as_string())
-        .ok_or_else(|| validation_error("BadOptions", "the options must be a plain object"))?;
-    serde_json::from_str(&text)
-        .map_err(|_| validation_error("BadOptions", "the options must be a plain object"))
+}
+
+/// A JS array of the values.
+pub(crate) fn array<T: Into<JsValue>>(items: impl IntoIterator<Item = T>) -> JsValue {
+    items
+        .into_iter()
+        .map(Into::into)
+        .collect::<js_sys::Array>()
+        .into()
+}
+
+/// A property of an options object (`undefined` when it is not an object or has none).
+pub(crate) fn property(value: &JsValue, key: &str) -> JsValue {
+    if value.is_object() {
+        Reflect::get(value, &key.into()).unwrap_or(JsValue::UNDEFINED)
+    } else {
+        JsValue::UNDEFINED
+    }
 }
 
 /// An `Error` named `ValidationError` (bad input: a file, options), with a `code`.

@@ -1,34 +1,37 @@
 //! Logos: email logos (PNG) and letter logos (SVG), by the app's rules.
 
-use serde_json::{Value, json};
 use uploadkit_validators::logo::{self, LogoError};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::js::to_js;
+use crate::js::Obj;
 
-fn logo_result(result: Result<Value, LogoError>) -> JsValue {
-    to_js(&match result {
-        Ok(mut details) => {
-            details["ok"] = json!(true);
-            details
-        }
-        Err(e) => json!({"ok": false, "message": e.to_string()}),
-    })
+fn logo_result(result: Result<Obj, LogoError>) -> JsValue {
+    match result {
+        Ok(details) => details.set("ok", true).into(),
+        Err(e) => Obj::new()
+            .set("ok", false)
+            .set("message", e.to_string())
+            .into(),
+    }
 }
 
 /// Checks an email logo's bytes: `{ok, width, height, willResize, willPad}` or `{ok: false, message}`.
 #[wasm_bindgen(js_name = validateEmailLogo)]
 pub fn validate_email_logo(bytes: &[u8]) -> JsValue {
     logo_result(logo::validate_email_logo(bytes).map(|l| {
-        json!({"width": l.width, "height": l.height, "willResize": l.will_resize, "willPad": l.will_pad})
+        Obj::new()
+            .set("width", l.width)
+            .set("height", l.height)
+            .set("willResize", l.will_resize)
+            .set("willPad", l.will_pad)
     }))
 }
 
 /// Checks a letter logo's bytes: `{ok}` or `{ok: false, message}`.
 #[wasm_bindgen(js_name = validateLetterLogo)]
 pub fn validate_letter_logo(bytes: &[u8]) -> JsValue {
-    logo_result(logo::validate_letter_logo(bytes).map(|()| json!({})))
+    logo_result(logo::validate_letter_logo(bytes).map(|()| Obj::new()))
 }
 
 /// Checks a logo `File`/`Blob` for an upload kind (`email-logo` or `letter-logo`): the size is
