@@ -100,6 +100,15 @@ pub enum SheetError {
 
 impl SheetError {
     /// A stable name for the kind of problem, for code that branches on it.
+    ///
+    /// ```
+    /// use uploadkit_sheets::{to_csv_text, SheetError};
+    /// let e = to_csv_text(b"PK\x03\x04", "list.xls").unwrap_err();
+    /// assert_eq!(e, SheetError::ZipNamedXls);
+    /// assert_eq!(e.code(), "ZipNamedXls");
+    /// assert_eq!(e.app_message(), Some("Notify cannot read this file - try using a different file type"));
+    /// assert_eq!(e.app_exception(), Some("xlrd.biffh.XLRDError: Excel xlsx file; not supported"));
+    /// ```
     pub fn code(&self) -> &'static str {
         match self {
             SheetError::UnsupportedExtension { .. } => "UnsupportedExtension",

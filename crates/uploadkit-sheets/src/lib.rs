@@ -124,6 +124,12 @@ pub fn to_csv_text(bytes: &[u8], file_name: &str) -> Result<String, SheetError> 
 }
 
 /// [`to_csv_text`] for a format already known.
+///
+/// ```
+/// use uploadkit_sheets::{convert, Format};
+/// // A CSV upload is only re-lined: every line break becomes CRLF, none at the end.
+/// assert_eq!(convert(b"name\nAnn\n", Format::Csv).unwrap(), "name\r\nAnn");
+/// ```
 pub fn convert(bytes: &[u8], format: Format) -> Result<String, SheetError> {
     match format {
         Format::Csv => Ok(uploadkit_validators::csv::normalise_newlines(tsv::utf8(
