@@ -72,77 +72,45 @@ impl Iterator for Records<'_> {
                 } else {
                     State::EatCrNl
                 };
-                state = match state {
-                    State::StartRecord if eol => State::StartRecord,
-                    State::StartRecord if newline => State::EatCrNl,
-                    State::StartRecord | State::StartField => match c {
-                        _ if newline || eol => {
-                            fields.push(std::mem::take(&mut field));
-                            after_line
-                        }
-                        Some('"') => State::InQuotedField,
-                        Some('\t') => {
-                            fields.push(std::mem::take(&mut field));
-                            State::StartField
-                        }
-                        Some(ch) => {
-                            field.push(ch);
-                            State::InField
-                        }
-                        None => unreachable!("end of line handled above"),
-                    },
-                    State::InField => match c {
-                        _ if newline || eol => {
-                            fields.push(std::mem::take(&mut field));
-                            after_line
-                        }
-                        Some('\t') => {
-                            fields.push(std::mem::take(&mut field));
-                            State::StartField
-                        }
-                        Some(ch) => {
-                            field.push(ch);
-                            State::InField
-                        }
-                        None => unreachable!("end of line handled above"),
-                    },
-                    State::InQuotedField => match c {
-                        None => State::InQuotedField,
-                        Some('"') => State::QuoteInQuotedField,
-                        Some(ch) => {
-                            field.push(ch);
-                            State::InQuotedField
-                        }
-                    },
-                    State::QuoteInQuotedField => match c {
-                        Some('"') => {
-                            field.push('"');
-                            State::InQuotedField
-                        }
-                        Some('\t') => {
-                            fields.push(std::mem::take(&mut field));
-                            State::StartField
-                        }
-                        _ if newline || eol => {
-                            fields.push(std::mem::take(&mut field));
-                            after_line
-                        }
-                        Some(ch) => {
-                            field.push(ch);
-                            State::InField
-                        }
-                        None => unreachable!("end of line handled above"),
-                    },
-                    State::EatCrNl => match c {
-                        None => State::StartRecord,
-                        Some('\n' | '\r') => State::EatCrNl,
-                        // CPython raises here ("new-line character seen in unquoted field"); a
-                        // line from `split_inclusive('\n')` ends at its newline, so it cannot.
-                        Some(ch) => {
-                            field.push(ch);
-                            State::InField
-                        }
-                    },
+                state = match (state, c) {
+                    (State::StartRecord, None) => State::StartRecord,
+                    (State::StartRecord, _) if newline => State::EatCrNl,
+                    (State::InQuotedField, None) => State::InQuotedField,
+                    (State::InQuotedField, Some('"')) => State::QuoteInQuotedField,
+                    (State::InQuotedField, Some(ch)) => {
+                        field.push(ch);
+                        State::InQuotedField
+                    }
+                    (State::EatCrNl, None) => State::StartRecord,
+                    (State::EatCrNl, Some('\n' | '\r')) => State::EatCrNl,
+                    // CPython raises here ("new-line character seen in unquoted field"); a line
+                    // from `split_inclusive('\n')` ends at its newline, so it cannot.
+                    (State::EatCrNl, Some(ch)) => {
+                        field.push(ch);
+                        State::InField
+                    }
+                    // A quote opens a quoted field only at the field's start; just after a
+                    // closing quote, a second one is a quote in the text.
+                    (State::StartRecord | State::StartField, Some('"')) => State::InQuotedField,
+                    (State::QuoteInQuotedField, Some('"')) => {
+                        field.push('"');
+                        State::InQuotedField
+                    }
+                    // Anything else reads as unquoted text: a line end or a tab ends the field,
+                    // any other character joins it (text after a closing quote too).
+                    _ if newline || eol => {
+                        fields.push(std::mem::take(&mut field));
+                        after_line
+                    }
+                    (_, Some('\t')) => {
+                        fields.push(std::mem::take(&mut field));
+                        State::StartField
+                    }
+                    (_, Some(ch)) => {
+                        field.push(ch);
+                        State::InField
+                    }
+                    (_, None) => unreachable!("the end of a line is handled above"),
                 };
             }
             if state == State::StartRecord {
