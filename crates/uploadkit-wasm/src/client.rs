@@ -67,11 +67,7 @@ impl UploadClient {
         // An empty endpoint is the page's own origin.
         let endpoint = get_string(&options, "endpoint")
             .ok_or_else(|| validation_error("BadOptions", "an UploadClient needs an endpoint"))?;
-        let grant = if options.is_object() {
-            Reflect::get(&options, &"grant".into())?
-        } else {
-            JsValue::UNDEFINED
-        };
+        let grant = property(&options, "grant");
         if !(grant.is_string() || grant.is_function()) {
             return Err(validation_error(
                 "BadOptions",
@@ -99,7 +95,7 @@ impl UploadClient {
             ("contentType", "content_type"),
             ("serviceId", "service_id"),
         ] {
-            let value = Reflect::get(&params, &from.into()).unwrap_or(JsValue::UNDEFINED);
+            let value = property(&params, from);
             if !value.is_undefined() {
                 Reflect::set(&request, &to.into(), &value)?;
             }
@@ -115,7 +111,7 @@ impl UploadClient {
         file: web_sys::Blob,
         #[wasm_bindgen(unchecked_param_type = "UploadParams")] params: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let get = |key: &str| Reflect::get(&params, &key.into()).unwrap_or(JsValue::UNDEFINED);
+        let get = |key: &str| property(&params, key);
         let file_name = get_string(&params, "fileName")
             .or_else(|| get_string(&file, "name"))
             .ok_or_else(|| validation_error("BadOptions", "a Blob has no name: give fileName"))?;

@@ -108,75 +108,67 @@ export interface CsvReport {
 }
 "#;
 
-/// What the options object holds, read once.
-struct Options {
-    spec: CsvSpec,
-}
-
-impl Options {
-    fn read(options: &JsValue) -> Result<Self, JsValue> {
-        let field = |key: &str| property(options, key);
-        let text = |key: &str| field(key).as_string();
-        let flag = |key: &str| field(key).as_bool().unwrap_or(false);
-        let template_type = match text("templateType").as_deref() {
-            Some("email") => TemplateType::Email,
-            Some("sms") if cfg!(feature = "phone") => TemplateType::Sms,
-            Some("sms") => {
-                return Err(validation_error(
-                    "NoPhoneRules",
-                    "this package has no phone number rules: use the package built with them (pkg/phone)",
-                ));
-            }
-            Some("letter") => TemplateType::Letter,
-            other => {
-                return Err(validation_error(
-                    "BadOptions",
-                    &format!(
-                        "templateType must be \"email\", \"sms\" or \"letter\", not {other:?}"
-                    ),
-                ));
-            }
-        };
-        let body = text("template");
-        let mut spec = CsvSpec::for_template(
-            template_type,
-            body.as_deref().unwrap_or(""),
-            text("subject").as_deref().unwrap_or(""),
-        );
-        // Without a template there is no message to check, only columns.
-        if body.is_none() {
-            spec.body = None;
+/// The spec a `CsvCheckOptions` object asks for.
+fn spec_from(options: &JsValue) -> Result<CsvSpec, JsValue> {
+    let field = |key: &str| property(options, key);
+    let text = |key: &str| field(key).as_string();
+    let flag = |key: &str| field(key).as_bool().unwrap_or(false);
+    let template_type = match text("templateType").as_deref() {
+        Some("email") => TemplateType::Email,
+        Some("sms") if cfg!(feature = "phone") => TemplateType::Sms,
+        Some("sms") => {
+            return Err(validation_error(
+                "NoPhoneRules",
+                "this package has no phone number rules: use the package built with them (pkg/phone)",
+            ));
         }
-        let extras = field("placeholders");
-        let extras = if js_sys::Array::is_array(&extras) {
-            js_sys::Array::from(&extras)
-                .iter()
-                .filter_map(|v| v.as_string())
-                .collect()
-        } else {
-            Vec::new()
-        };
-        for extra in &extras {
-            let name = extra.trim();
-            if !name.is_empty() {
-                let key = column_key(name);
-                if !spec.placeholders.iter().any(|p| column_key(p) == key) {
-                    spec.placeholders.push(name.to_owned());
-                }
-            }
+        Some("letter") => TemplateType::Letter,
+        other => {
+            return Err(validation_error(
+                "BadOptions",
+                &format!("templateType must be \"email\", \"sms\" or \"letter\", not {other:?}"),
+            ));
         }
-        spec.allow_international_sms = flag("allowInternationalSms");
-        spec.allow_uk_landline = flag("allowSmsToUkLandlines");
-        spec.allow_international_letters = flag("allowInternationalLetters");
-        spec.keep_rows = flag("allRows");
-        if flag("fromWorkbook") {
-            spec.max_bytes = WORKBOOK_TEXT_BYTES;
-        }
-        spec.preview_rows = get_f64(&field("previewRows")).map_or(DEFAULT_PREVIEW_ROWS, |n| {
-            n.clamp(0.0, usize::MAX as f64) as usize
-        });
-        Ok(Options { spec })
+    };
+    let body = text("template");
+    let mut spec = CsvSpec::for_template(
+        template_type,
+        body.as_deref().unwrap_or(""),
+        text("subject").as_deref().unwrap_or(""),
+    );
+    // Without a template there is no message to check, only columns.
+    if body.is_none() {
+        spec.body = None;
     }
+    let extras = field("placeholders");
+    let extras = if js_sys::Array::is_array(&extras) {
+        js_sys::Array::from(&extras)
+            .iter()
+            .filter_map(|v| v.as_string())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    for extra in &extras {
+        let name = extra.trim();
+        if !name.is_empty() {
+            let key = column_key(name);
+            if !spec.placeholders.iter().any(|p| column_key(p) == key) {
+                spec.placeholders.push(name.to_owned());
+            }
+        }
+    }
+    spec.allow_international_sms = flag("allowInternationalSms");
+    spec.allow_uk_landline = flag("allowSmsToUkLandlines");
+    spec.allow_international_letters = flag("allowInternationalLetters");
+    spec.keep_rows = flag("allRows");
+    if flag("fromWorkbook") {
+        spec.max_bytes = WORKBOOK_TEXT_BYTES;
+    }
+    spec.preview_rows = get_f64(&field("previewRows")).map_or(DEFAULT_PREVIEW_ROWS, |n| {
+        n.clamp(0.0, usize::MAX as f64) as usize
+    });
+    Ok(spec)
 }
 
 /// A cell's value for JS: `null` when empty, a string, or a list (a repeated column).
@@ -278,7 +270,7 @@ impl CsvCheck {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "CsvCheckOptions")] options: JsValue,
     ) -> Result<CsvCheck, JsValue> {
-        let Options { spec } = Options::read(&options)?;
+        let spec = spec_from(&options)?;
         Ok(Self {
             template_type: spec.template_type,
             inner: Some(CsvValidator::new(spec)),

@@ -98,10 +98,7 @@ pub(crate) fn error_with_code(code: &str, message: &str) -> JsValue {
 
 /// A string property, if there is one.
 pub(crate) fn get_string(value: &JsValue, key: &str) -> Option<String> {
-    if !value.is_object() {
-        return None;
-    }
-    Reflect::get(value, &key.into()).ok()?.as_string()
+    property(value, key).as_string()
 }
 
 /// A number, if `value` is one.

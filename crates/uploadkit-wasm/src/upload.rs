@@ -11,7 +11,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, Blob, FormData, Headers, RequestInit, XmlHttpRequest};
 
-use crate::js::{error_with_code, get_f64, get_string, global_fetch, sleep_ms};
+use crate::js::{error_with_code, get_f64, get_string, global_fetch, property, sleep_ms};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &str = r#"
@@ -115,13 +115,7 @@ pub async fn upload_file(
     if !fields.is_object() {
         return Err(bad_form("fields"));
     }
-    let opt = |name: &str| {
-        if options.is_object() {
-            Reflect::get(&options, &name.into()).unwrap_or(JsValue::UNDEFINED)
-        } else {
-            JsValue::UNDEFINED
-        }
-    };
+    let opt = |name: &str| property(&options, name);
     let signal: Option<AbortSignal> = opt("signal").dyn_into().ok();
     let on_progress: Option<Function> = opt("onProgress").dyn_into().ok();
     let on_retry: Option<Function> = opt("onRetry").dyn_into().ok();
