@@ -2,11 +2,13 @@
 //! against SeaweedFS. What SeaweedFS does not support is reported by the step, and checked to
 //! be reported rather than silently skipped.
 
-use uploadkit_core::catalogue::{Catalogue, TEMPORARY_TAG};
+use uploadkit_core::catalogue::{Bucket, Catalogue, TEMPORARY_TAG};
 use uploadkit_core::credentials::Credentials;
+use uploadkit_core::s3::bucket_config;
 use uploadkit_core::s3::{AddressingStyle, BucketName, CustomEndpoint, ObjectKey, S3Target};
 use uploadkit_core::sigv4::Signer;
-use uploadkit_server::s3ops::{S3Error, S3Ops, StepResult};
+use uploadkit_server::provision::{BucketReport, Outcome, Wanted};
+use uploadkit_server::s3ops::{S3Error, S3Ops};
 use uploadkit_tests::s3client::REGION;
 use uploadkit_tests::seaweedfs::{ACCESS_KEY, SECRET_KEY, Seaweed};
 
@@ -31,64 +33,172 @@ fn runtime() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
+/// Sends a bucket configuration as a team would have set it, outside the kit.
+fn put_config(server: &Seaweed, bucket: &str, sub: &str, body: &str) {
+    use base64::Engine as _;
+    use md5::Digest as _;
+    let md5 = base64::engine::general_purpose::STANDARD.encode(md5::Md5::digest(body.as_bytes()));
+    let r = server.client().send(
+        "PUT",
+        bucket,
+        "",
+        &[(sub, "")],
+        &[("content-md5", md5.as_str())],
+        body.as_bytes(),
+    );
+    assert_eq!(r.status().as_u16(), 200, "{sub}: {}", r.text().unwrap());
+}
+
+fn get_config(server: &Seaweed, bucket: &str, sub: &str) -> (u16, String) {
+    let r = server
+        .client()
+        .send("GET", bucket, "", &[(sub, "")], &[], b"");
+    let status = r.status().as_u16();
+    let text = r.text().unwrap();
+    // An error's code, without the request id that differs on every call.
+    match uploadkit_core::xml::text(&text, "Code") {
+        Some(code) if status != 200 => (status, code),
+        _ => (status, text),
+    }
+}
+
+const THEIR_LIFECYCLE: &str = "<LifecycleConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Rule><ID>their-reports</ID><Filter><Prefix>reports/</Prefix></Filter><Status>Enabled</Status><Expiration><Days>30</Days></Expiration></Rule><Rule><ID>their-temp</ID><Filter><Tag><Key>delete-after-7-days</Key><Value>true</Value></Tag></Filter><Status>Enabled</Status><Expiration><Days>7</Days></Expiration></Rule></LifecycleConfiguration>";
+const THEIR_CORS: &str = "<CORSConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><CORSRule><AllowedOrigin>https://other.example</AllowedOrigin><AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>";
+
+fn provision_all(
+    ops: &S3Ops,
+    rt: &tokio::runtime::Runtime,
+    catalogue: &Catalogue,
+    dry_run: bool,
+) -> Vec<(Bucket, BucketReport)> {
+    catalogue
+        .buckets()
+        .map(|(bucket, name)| {
+            let wanted = Wanted {
+                holds_temporary: bucket.holds_temporary_uploads(),
+                origins: vec![ORIGIN.to_owned()],
+            };
+            let report = rt.block_on(ops.provision(name, &wanted, dry_run));
+            println!("{}", report.render());
+            (bucket, report)
+        })
+        .collect()
+}
+
 #[test]
-fn provisioning_is_idempotent_and_reports_every_step() {
+fn provisioning_merges_into_what_buckets_have_and_a_dry_run_writes_nothing() {
     let server = Seaweed::start();
     let ops = ops(&server, SECRET_KEY);
     let rt = runtime();
     let catalogue = Catalogue::from_env(|_| None, None).unwrap();
-    for round in 0..2 {
-        for (bucket, name) in catalogue.buckets() {
-            let steps = rt
-                .block_on(ops.provision(name, &[ORIGIN.to_owned()]))
-                .unwrap();
-            let names: Vec<&str> = steps.iter().map(|(s, _)| *s).collect();
-            assert_eq!(names.len(), 4, "{names:?}");
-            let expected = if round == 0 {
-                StepResult::Applied
-            } else {
-                StepResult::Unchanged
-            };
-            assert_eq!(steps[0].1, expected, "{bucket}: bucket step, round {round}");
-            for (step, result) in &steps[1..] {
-                println!("round {round} {bucket} {step}: {result}");
-                let sub = match *step {
-                    s if s.starts_with("default encryption") => "encryption",
-                    s if s.starts_with("lifecycle") => "lifecycle",
-                    _ => "cors",
-                };
-                let stored = server
+    let logos = catalogue.name(Bucket::Logo).as_str();
+    let csv = catalogue.name(Bucket::CsvUpload).as_str();
+    // The logo bucket exists with the team's own lifecycle rules and CORS; the CSV bucket has
+    // the kit's lifecycle rule, which an earlier version put on every bucket.
+    server.client().create_bucket(logos);
+    put_config(&server, logos, "lifecycle", THEIR_LIFECYCLE);
+    put_config(&server, logos, "cors", THEIR_CORS);
+    server.client().create_bucket(csv);
+    let kit_rule_alone = format!(
+        "<LifecycleConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">{}</LifecycleConfiguration>",
+        bucket_config::lifecycle_rule()
+    );
+    put_config(&server, csv, "lifecycle", &kit_rule_alone);
+    let snapshot = |bucket: &str| {
+        ["lifecycle", "cors", "encryption"].map(|sub| get_config(&server, bucket, sub))
+    };
+    let before = (snapshot(logos), snapshot(csv));
+
+    // A dry run says what would change and changes nothing.
+    let dry = provision_all(&ops, &rt, &catalogue, true);
+    assert_eq!(
+        (snapshot(logos), snapshot(csv)),
+        before,
+        "a dry run writes nothing"
+    );
+    for (bucket, report) in &dry {
+        let expected = match bucket {
+            Bucket::Logo | Bucket::CsvUpload => Outcome::Changed,
+            _ => Outcome::Created,
+        };
+        assert_eq!(report.outcome(), expected, "{}", report.render());
+        if !matches!(bucket, Bucket::Logo | Bucket::CsvUpload) {
+            assert_eq!(
+                server
                     .client()
-                    .send("GET", name.as_str(), "", &[(sub, "")], &[], b"");
-                let status = stored.status().as_u16();
-                let text = stored.text().unwrap();
-                match result {
-                    // Applied: the server hands the configuration back.
-                    StepResult::Applied => {
-                        let marker = match sub {
-                            "encryption" => "AES256",
-                            "lifecycle" => TEMPORARY_TAG.0,
-                            _ => ORIGIN,
-                        };
-                        assert!(
-                            status == 200 && text.contains(marker),
-                            "{bucket} {sub}: applied but GET says {status} {text}"
-                        );
-                    }
-                    StepResult::NotSupported(why) => assert!(!why.is_empty()),
-                    StepResult::Unchanged => panic!("configuration steps always apply"),
-                }
-            }
+                    .send("HEAD", report.bucket.as_str(), "", &[], &[], b"")
+                    .status()
+                    .as_u16(),
+                404,
+                "a dry run creates no bucket"
+            );
         }
     }
-    assert_eq!(
-        server
-            .client()
-            .send("HEAD", "public-logos-local", "", &[], &[], b"")
-            .status()
-            .as_u16(),
-        200
+    let logo_dry = &dry.iter().find(|(b, _)| *b == Bucket::Logo).unwrap().1;
+    let text = logo_dry.render();
+    assert!(
+        text.contains("would change") && text.contains("  <Rule><ID>their-reports</ID>"),
+        "{text}"
     );
+    assert!(
+        text.contains(&format!(
+            "+ <Rule><ID>{}</ID>",
+            bucket_config::LIFECYCLE_RULE_ID
+        )),
+        "{text}"
+    );
+    assert!(
+        logo_dry
+            .findings
+            .iter()
+            .any(|f| f.contains("their-temp") && f.contains("case-sensitive")),
+        "the lower-case tag filter is reported: {text}"
+    );
+
+    // The real run.
+    let first = provision_all(&ops, &rt, &catalogue, false);
+    for (_, report) in &first {
+        assert_ne!(report.outcome(), Outcome::Refused, "{}", report.render());
+    }
+    let (status, lifecycle) = get_config(&server, logos, "lifecycle");
+    assert_eq!(status, 200);
+    for id in [
+        "their-reports",
+        "their-temp",
+        bucket_config::LIFECYCLE_RULE_ID,
+    ] {
+        assert!(lifecycle.contains(id), "{id} in {lifecycle}");
+    }
+    let (_, cors) = get_config(&server, logos, "cors");
+    assert!(
+        cors.contains("https://other.example") && cors.contains(ORIGIN),
+        "{cors}"
+    );
+    // Lifecycle only where temporary uploads live: the kit's stray rule is gone from the CSV
+    // bucket, and no other bucket has one.
+    for (bucket, name) in catalogue
+        .buckets()
+        .filter(|(b, _)| !b.holds_temporary_uploads())
+    {
+        let (_, lifecycle) = get_config(&server, name.as_str(), "lifecycle");
+        assert!(
+            !lifecycle.contains(bucket_config::LIFECYCLE_RULE_ID),
+            "{bucket}: {lifecycle}"
+        );
+    }
+
+    // Again: nothing to do anywhere, and nothing written.
+    let before = (snapshot(logos), snapshot(csv));
+    let second = provision_all(&ops, &rt, &catalogue, false);
+    for (bucket, report) in &second {
+        assert_eq!(
+            report.outcome(),
+            Outcome::Unchanged,
+            "{bucket}: {}",
+            report.render()
+        );
+    }
+    assert_eq!((snapshot(logos), snapshot(csv)), before);
 }
 
 #[test]
@@ -271,19 +381,26 @@ fn s3_errors_say_what_to_do() {
     assert!(err.to_string().contains("uploadkit provision"), "{err}");
 
     let wrong = ops(&server, "not-the-secret");
-    let err = rt
-        .block_on(wrong.provision(&BucketName::new("any-bucket-name").unwrap(), &[]))
-        .unwrap_err();
+    let name = BucketName::new("any-bucket-name").unwrap();
+    let report = rt.block_on(wrong.provision(&name, &Wanted::default(), false));
+    assert_eq!(report.outcome(), Outcome::Refused);
+    let err = report.refused.clone().unwrap();
     assert!(
-        matches!(
-            err,
-            S3Error::BadCredentials { .. } | S3Error::AccessDenied { .. }
-        ),
+        err.contains(ACCESS_KEY) || err.contains("check the access key"),
         "{err}"
     );
+    assert!(!report.render().contains("not-the-secret"));
     assert!(
-        err.to_string().contains(ACCESS_KEY) || err.to_string().contains("check the access key"),
-        "{err}"
+        report.steps.is_empty(),
+        "nothing attempted after the refusal"
     );
-    assert!(!err.to_string().contains("not-the-secret"));
+    assert_eq!(
+        server
+            .client()
+            .send("HEAD", name.as_str(), "", &[], &[], b"")
+            .status()
+            .as_u16(),
+        404,
+        "nothing created"
+    );
 }

@@ -56,9 +56,13 @@ enum Command {
     Provision {
         #[command(flatten)]
         signing: SigningArgs,
-        /// A browser origin allowed to upload directly (repeatable).
+        /// A browser origin allowed to upload directly (repeatable; without one, CORS is left
+        /// as it is).
         #[arg(long = "origin")]
         origins: Vec<String>,
+        /// Read each bucket and print what would change, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Mint an upload grant for local use (applications mint their own with any JWT library),
     /// signed with UPLOADKIT_GRANT_KEY or, when unset, the local stack's development key.
@@ -662,20 +666,34 @@ fn run(cli: Cli) -> Result<String, CliError> {
             })?;
             Ok(String::new())
         }
-        Command::Provision { signing, origins } => {
+        Command::Provision {
+            signing,
+            origins,
+            dry_run,
+        } => {
             let (setup, runtime) = (
                 signing.setup_network()?,
                 tokio::runtime::Runtime::new().map_err(CliError::Runtime)?,
             );
             let ops = uploadkit_server::s3ops::S3Ops::new(setup.target.clone(), setup.signer);
-            let mut report = Vec::new();
+            let mut out = Vec::new();
+            let mut refused = false;
             for (bucket, name) in setup.catalogue.buckets() {
-                let steps = runtime.block_on(ops.provision(name, &origins))?;
-                for (step, result) in steps {
-                    report.push(format!("{:<40} {name:<50} {step}: {result}", bucket.id()));
-                }
+                let wanted = uploadkit_server::provision::Wanted {
+                    holds_temporary: bucket.holds_temporary_uploads(),
+                    origins: origins.clone(),
+                };
+                let report = runtime.block_on(ops.provision(name, &wanted, dry_run));
+                refused |= report.outcome() == uploadkit_server::provision::Outcome::Refused;
+                out.push(report.render());
             }
-            Ok(report.join("\n"))
+            let out = out.join("\n");
+            // Every bucket is reported; one that was refused makes the command fail.
+            if refused {
+                Err(CliError::Refused(out))
+            } else {
+                Ok(out)
+            }
         }
         Command::PromoteLogo { signing, key, slug } => {
             let (setup, runtime) = (

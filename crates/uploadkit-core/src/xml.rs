@@ -14,6 +14,37 @@ pub fn text(xml: &str, tag: &str) -> Option<String> {
     Some(unescape(&xml[start..end]))
 }
 
+/// The unescaped text of every `<tag>` element, in order.
+///
+/// ```
+/// let xml = "<R><M>GET</M><M>PUT</M></R>";
+/// assert_eq!(uploadkit_core::xml::texts(xml, "M"), ["GET", "PUT"]);
+/// ```
+pub fn texts(xml: &str, tag: &str) -> Vec<String> {
+    elements(xml, tag).into_iter().map(unescape).collect()
+}
+
+/// The raw inner XML of every `<tag>` element, in order. The configurations S3 returns never
+/// nest an element inside one of the same name, so the first closing tag ends each.
+///
+/// ```
+/// let xml = "<L><Rule><ID>a</ID></Rule><Rule><ID>b</ID></Rule></L>";
+/// assert_eq!(uploadkit_core::xml::elements(xml, "Rule"), ["<ID>a</ID>", "<ID>b</ID>"]);
+/// ```
+pub fn elements<'a>(xml: &'a str, tag: &str) -> Vec<&'a str> {
+    let open = format!("<{tag}>");
+    let close = format!("</{tag}>");
+    let mut out = Vec::new();
+    let mut rest = xml;
+    while let Some(start) = rest.find(&open) {
+        let inner = &rest[start + open.len()..];
+        let Some(end) = inner.find(&close) else { break };
+        out.push(&inner[..end]);
+        rest = &inner[end + close.len()..];
+    }
+    out
+}
+
 /// Text escaped for an XML element or attribute.
 ///
 /// ```

@@ -7,6 +7,7 @@ pub mod credentials;
 pub mod listener;
 pub mod local;
 pub mod promote;
+pub mod provision;
 pub mod revalidate;
 pub mod s3ops;
 pub mod serve;

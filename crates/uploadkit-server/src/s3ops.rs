@@ -6,7 +6,6 @@ use md5::{Digest, Md5};
 use reqwest::Response;
 use time::OffsetDateTime;
 use uploadkit_api::promote::{PromoteError, Promotion};
-use uploadkit_core::catalogue::TEMPORARY_TAG;
 use uploadkit_core::clock::SigningTime;
 use uploadkit_core::s3::{BucketName, ObjectKey, S3Call, S3Target, sign_request};
 use uploadkit_core::sigv4::Signer;
@@ -102,28 +101,8 @@ pub struct S3Ops {
     signer: Signer,
 }
 
-/// What one provisioning step did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StepResult {
-    /// Done now.
-    Applied,
-    /// Already there.
-    Unchanged,
-    /// The server does not support it (its answer).
-    NotSupported(String),
-}
-
-impl std::fmt::Display for StepResult {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Applied => f.write_str("applied"),
-            Self::Unchanged => f.write_str("already in place"),
-            Self::NotSupported(why) => write!(f, "NOT SUPPORTED by this server: {why}"),
-        }
-    }
-}
-
-fn md5_base64(body: &[u8]) -> String {
+/// The body of a PUT of XML, with the `Content-MD5` S3 requires for bucket configurations.
+pub(crate) fn md5_base64(body: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(Md5::digest(body))
 }
 
@@ -135,6 +114,11 @@ impl S3Ops {
             target,
             signer,
         }
+    }
+
+    /// Where requests go.
+    pub fn target(&self) -> &S3Target {
+        &self.target
     }
 
     /// Sends a header-signed request.
@@ -188,7 +172,7 @@ impl S3Ops {
     }
 
     /// The one mapping from S3's answer (status, `x-amz-bucket-region`, error XML) to an error.
-    fn classify(
+    pub(crate) fn classify(
         &self,
         bucket: &BucketName,
         status: u16,
@@ -235,112 +219,6 @@ impl S3Ops {
                 message: xml::text(body, "Message").unwrap_or_default(),
             },
         }
-    }
-
-    async fn put_config(
-        &self,
-        bucket: &BucketName,
-        sub: &str,
-        body: &str,
-    ) -> Result<StepResult, S3Error> {
-        let md5 = md5_base64(body.as_bytes());
-        let r = self
-            .send(
-                "PUT",
-                bucket,
-                None,
-                &[(sub, "")],
-                &[
-                    ("content-md5", md5.as_str()),
-                    ("content-type", "application/xml"),
-                ],
-                body.as_bytes(),
-            )
-            .await?;
-        match r.status().as_u16() {
-            200..=299 => Ok(StepResult::Applied),
-            400 | 405 | 501 => {
-                let status = r.status().as_u16();
-                let text = r.text().await.unwrap_or_default();
-                let code = xml::text(&text, "Code").unwrap_or_else(|| status.to_string());
-                if matches!(
-                    code.as_str(),
-                    "NotImplemented" | "MethodNotAllowed" | "UnsupportedOperation"
-                ) || status == 501
-                {
-                    Ok(StepResult::NotSupported(format!("{status} {code}")))
-                } else {
-                    Err(S3Error::Other {
-                        status,
-                        code,
-                        message: xml::text(&text, "Message").unwrap_or_default(),
-                    })
-                }
-            }
-            _ => Err(self.error(bucket, r).await),
-        }
-    }
-
-    /// Creates the bucket if missing, then applies default encryption (AES256), the lifecycle
-    /// rule expiring objects tagged `delete-after-7-days=True` after 7 days, and CORS for
-    /// browser uploads from `origins`. Each step's outcome is reported.
-    pub async fn provision(
-        &self,
-        bucket: &BucketName,
-        origins: &[String],
-    ) -> Result<Vec<(&'static str, StepResult)>, S3Error> {
-        let mut steps = Vec::new();
-        let head = self.send("HEAD", bucket, None, &[], &[], b"").await?;
-        let created = match head.status().as_u16() {
-            200 => StepResult::Unchanged,
-            404 => {
-                let body = if self.target.region == "us-east-1" {
-                    String::new()
-                } else {
-                    format!(
-                        "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><LocationConstraint>{}</LocationConstraint></CreateBucketConfiguration>",
-                        self.target.region
-                    )
-                };
-                let r = self
-                    .send("PUT", bucket, None, &[], &[], body.as_bytes())
-                    .await?;
-                match r.status().as_u16() {
-                    200..=299 => StepResult::Applied,
-                    409 => StepResult::Unchanged,
-                    _ => return Err(self.error(bucket, r).await),
-                }
-            }
-            _ => return Err(self.error(bucket, head).await),
-        };
-        steps.push(("bucket", created));
-        let encryption = "<ServerSideEncryptionConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>";
-        steps.push((
-            "default encryption AES256",
-            self.put_config(bucket, "encryption", encryption).await?,
-        ));
-        let (tag, value) = TEMPORARY_TAG;
-        let lifecycle = format!(
-            "<LifecycleConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Rule><ID>expire-temporary-uploads</ID><Filter><Tag><Key>{tag}</Key><Value>{value}</Value></Tag></Filter><Status>Enabled</Status><Expiration><Days>7</Days></Expiration></Rule></LifecycleConfiguration>"
-        );
-        steps.push((
-            "lifecycle: expire delete-after-7-days=True after 7 days",
-            self.put_config(bucket, "lifecycle", &lifecycle).await?,
-        ));
-        if !origins.is_empty() {
-            let allowed: String = origins
-                .iter()
-                .map(|o| format!("<AllowedOrigin>{o}</AllowedOrigin>"))
-                .collect();
-            let cors = format!(
-                "<CORSConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><CORSRule>{allowed}<AllowedMethod>POST</AllowedMethod><AllowedMethod>PUT</AllowedMethod><AllowedMethod>GET</AllowedMethod><AllowedMethod>HEAD</AllowedMethod><AllowedHeader>*</AllowedHeader><ExposeHeader>ETag</ExposeHeader><ExposeHeader>Location</ExposeHeader><MaxAgeSeconds>3000</MaxAgeSeconds></CORSRule></CORSConfiguration>"
-            );
-            steps.push((
-                "CORS for browser uploads",
-                self.put_config(bucket, "cors", &cors).await?,
-            ));
-        }
-        Ok(steps)
     }
 
     /// `CopyObject` to `dest` with the given headers (`x-amz-copy-source` among them); S3 can

@@ -49,6 +49,20 @@ impl std::str::FromStr for Environment {
 }
 
 impl Bucket {
+    /// Whether uploads to this bucket are tagged [`super::TEMPORARY_TAG`] (temporary logos), so
+    /// its lifecycle must expire them; no other bucket gets that rule.
+    ///
+    /// ```
+    /// use uploadkit_core::catalogue::Bucket;
+    /// assert!(Bucket::Logo.holds_temporary_uploads());
+    /// assert!(!Bucket::CsvUpload.holds_temporary_uploads());
+    /// ```
+    pub fn holds_temporary_uploads(self) -> bool {
+        super::UploadKind::ALL
+            .iter()
+            .any(|kind| kind.is_temporary() && kind.bucket() == self)
+    }
+
     /// Every bucket, in the reference order.
     pub const ALL: [Self; 9] = [
         Self::CsvUpload,

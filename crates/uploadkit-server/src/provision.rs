@@ -1,0 +1,313 @@
+//! Provisioning that never destroys: for each bucket, read what it has, merge in what the kit
+//! owns (the core's [`bucket_config`] plans), and write only what changes. A dry run reads and
+//! plans but writes nothing; a step that cannot read its configuration writes nothing either.
+
+use uploadkit_core::s3::BucketName;
+use uploadkit_core::s3::bucket_config::{
+    self, ConfigKind, ConfigPlan, DiffLine, plan_cors, plan_encryption, plan_lifecycle,
+};
+use uploadkit_core::xml;
+
+use crate::s3ops::{S3Error, S3Ops, md5_base64};
+
+/// What the kit wants of one bucket.
+#[derive(Debug, Clone, Default)]
+pub struct Wanted {
+    /// The bucket holds temporary uploads: its lifecycle expires them.
+    pub holds_temporary: bool,
+    /// Browser origins allowed to upload (no CORS step when empty).
+    pub origins: Vec<String>,
+}
+
+/// What one step found or did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepResult {
+    /// Already as the kit wants it.
+    Unchanged,
+    /// Changed (in a dry run: would change), rule by rule.
+    Changed(Vec<DiffLine>),
+    /// The server does not implement the call (its answer); nothing was written.
+    NotSupported(String),
+    /// S3 refused, or the configuration could not be read; nothing was written.
+    Refused(String),
+}
+
+/// One bucket's result.
+#[derive(Debug, Clone)]
+pub struct BucketReport {
+    /// The bucket.
+    pub bucket: BucketName,
+    /// Whether nothing was written.
+    pub dry_run: bool,
+    /// Whether the bucket was (or, in a dry run, would be) created.
+    pub created: bool,
+    /// Each configuration step, in order.
+    pub steps: Vec<(ConfigKind, StepResult)>,
+    /// Why the bucket could not be provisioned at all.
+    pub refused: Option<String>,
+    /// Problems no step fixes by itself (e.g. a lifecycle rule filtering on the wrong case).
+    pub findings: Vec<String>,
+}
+
+/// A bucket's overall result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Created (and configured).
+    Created,
+    /// Existed; something changed.
+    Changed,
+    /// Existed and was already as wanted.
+    Unchanged,
+    /// A step was refused or the bucket could not be reached.
+    Refused,
+}
+
+impl BucketReport {
+    /// The overall result.
+    pub fn outcome(&self) -> Outcome {
+        let refused = self.refused.is_some()
+            || self
+                .steps
+                .iter()
+                .any(|(_, r)| matches!(r, StepResult::Refused(_)));
+        if refused {
+            Outcome::Refused
+        } else if self.created {
+            Outcome::Created
+        } else if self
+            .steps
+            .iter()
+            .any(|(_, r)| matches!(r, StepResult::Changed(_)))
+        {
+            Outcome::Changed
+        } else {
+            Outcome::Unchanged
+        }
+    }
+
+    /// The report as text: one headline, then a line (and its diff) per step.
+    pub fn render(&self) -> String {
+        let headline = match (self.outcome(), self.dry_run) {
+            (Outcome::Created, false) => "created",
+            (Outcome::Created, true) => "would be created",
+            (Outcome::Changed, false) => "changed",
+            (Outcome::Changed, true) => "would change",
+            (Outcome::Unchanged, _) => "unchanged",
+            (Outcome::Refused, _) => "refused",
+        };
+        let mut out = format!("{}: {headline}", self.bucket);
+        if let Some(why) = &self.refused {
+            out.push_str(&format!(" ({why})"));
+        }
+        for (kind, result) in &self.steps {
+            let label = kind.label();
+            match result {
+                StepResult::Unchanged => out.push_str(&format!("\n  {label}: unchanged")),
+                StepResult::Changed(diff) => {
+                    let verb = if self.dry_run {
+                        "would change"
+                    } else {
+                        "changed"
+                    };
+                    out.push_str(&format!("\n  {label}: {verb}"));
+                    for line in diff {
+                        out.push_str(&format!("\n    {line}"));
+                    }
+                }
+                StepResult::NotSupported(why) => out.push_str(&format!(
+                    "\n  {label}: not supported by this server ({why}); nothing written"
+                )),
+                StepResult::Refused(why) => {
+                    out.push_str(&format!("\n  {label}: refused ({why}); nothing written"))
+                }
+            }
+        }
+        for finding in &self.findings {
+            out.push_str(&format!("\n  note: {finding}"));
+        }
+        out
+    }
+}
+
+/// A configuration as the bucket has it: absent, present, or unreadable.
+enum Current {
+    Absent,
+    Present(String),
+    Unreadable(StepResult),
+}
+
+fn not_implemented(status: u16, code: &str) -> bool {
+    status == 501
+        || matches!(
+            code,
+            "NotImplemented" | "MethodNotAllowed" | "UnsupportedOperation"
+        )
+}
+
+impl S3Ops {
+    /// Provisions one bucket: creates it if missing (in the target's region), then merges the
+    /// kit's default encryption, lifecycle rule (only where `wanted.holds_temporary`) and CORS
+    /// rule into what it has. With `dry_run`, reads and plans only.
+    pub async fn provision(
+        &self,
+        bucket: &BucketName,
+        wanted: &Wanted,
+        dry_run: bool,
+    ) -> BucketReport {
+        let mut report = BucketReport {
+            bucket: bucket.clone(),
+            dry_run,
+            created: false,
+            steps: Vec::new(),
+            refused: None,
+            findings: Vec::new(),
+        };
+        let exists = match self.bucket_exists(bucket).await {
+            Ok(exists) => exists,
+            Err(e) => {
+                report.refused = Some(e.to_string());
+                return report;
+            }
+        };
+        if !exists {
+            report.created = true;
+            if !dry_run && let Err(e) = self.create_bucket(bucket).await {
+                report.created = false;
+                report.refused = Some(e.to_string());
+                return report;
+            }
+        }
+        let mut kinds = vec![ConfigKind::Encryption, ConfigKind::Lifecycle];
+        if !wanted.origins.is_empty() {
+            kinds.push(ConfigKind::Cors);
+        }
+        for kind in kinds {
+            // A bucket this run would create has nothing yet.
+            let current = if exists {
+                self.read_config(bucket, kind).await
+            } else {
+                Current::Absent
+            };
+            let current = match current {
+                Current::Unreadable(result) => {
+                    report.steps.push((kind, result));
+                    continue;
+                }
+                Current::Absent => None,
+                Current::Present(text) => Some(text),
+            };
+            let plan = match kind {
+                ConfigKind::Encryption => plan_encryption(current.as_deref()),
+                ConfigKind::Lifecycle => {
+                    if let Some(text) = &current {
+                        report
+                            .findings
+                            .extend(bucket_config::lifecycle_findings(text));
+                    }
+                    plan_lifecycle(current.as_deref(), wanted.holds_temporary)
+                }
+                ConfigKind::Cors => plan_cors(current.as_deref(), &wanted.origins),
+            };
+            let result = match (&plan, dry_run) {
+                (ConfigPlan::Unchanged, _) => StepResult::Unchanged,
+                (_, true) => StepResult::Changed(plan.diff().to_vec()),
+                (_, false) => self.write_config(bucket, kind, &plan).await,
+            };
+            report.steps.push((kind, result));
+        }
+        report
+    }
+
+    async fn bucket_exists(&self, bucket: &BucketName) -> Result<bool, S3Error> {
+        let head = self.send("HEAD", bucket, None, &[], &[], b"").await?;
+        match head.status().as_u16() {
+            200 => Ok(true),
+            404 => Ok(false),
+            _ => Err(self.error(bucket, head).await),
+        }
+    }
+
+    async fn create_bucket(&self, bucket: &BucketName) -> Result<(), S3Error> {
+        let region = &self.target().region;
+        let body = if region == "us-east-1" {
+            String::new()
+        } else {
+            format!(
+                "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><LocationConstraint>{}</LocationConstraint></CreateBucketConfiguration>",
+                xml::escape(region)
+            )
+        };
+        let r = self
+            .send("PUT", bucket, None, &[], &[], body.as_bytes())
+            .await?;
+        match r.status().as_u16() {
+            200..=299 => Ok(()),
+            _ => Err(self.error(bucket, r).await),
+        }
+    }
+
+    async fn read_config(&self, bucket: &BucketName, kind: ConfigKind) -> Current {
+        let r = match self
+            .send("GET", bucket, None, &[(kind.subresource(), "")], &[], b"")
+            .await
+        {
+            Ok(r) => r,
+            Err(e) => return Current::Unreadable(StepResult::Refused(e.to_string())),
+        };
+        let status = r.status().as_u16();
+        let region = r
+            .headers()
+            .get("x-amz-bucket-region")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let text = r.text().await.unwrap_or_default();
+        let code = xml::text(&text, "Code").unwrap_or_default();
+        match status {
+            200 => Current::Present(text),
+            _ if code == kind.absent_code() => Current::Absent,
+            _ if not_implemented(status, &code) => {
+                Current::Unreadable(StepResult::NotSupported(format!("{status} {code}")))
+            }
+            _ => Current::Unreadable(StepResult::Refused(
+                self.classify(bucket, status, region, &text).to_string(),
+            )),
+        }
+    }
+
+    async fn write_config(
+        &self,
+        bucket: &BucketName,
+        kind: ConfigKind,
+        plan: &ConfigPlan,
+    ) -> StepResult {
+        let query = [(kind.subresource(), "")];
+        let sent = match plan {
+            ConfigPlan::Unchanged => return StepResult::Unchanged,
+            ConfigPlan::Put { body, .. } => {
+                let md5 = md5_base64(body.as_bytes());
+                let headers = [
+                    ("content-md5", md5.as_str()),
+                    ("content-type", "application/xml"),
+                ];
+                self.send("PUT", bucket, None, &query, &headers, body.as_bytes())
+                    .await
+            }
+            ConfigPlan::Delete { .. } => self.send("DELETE", bucket, None, &query, &[], b"").await,
+        };
+        let r = match sent {
+            Ok(r) => r,
+            Err(e) => return StepResult::Refused(e.to_string()),
+        };
+        let status = r.status().as_u16();
+        if (200..300).contains(&status) {
+            return StepResult::Changed(plan.diff().to_vec());
+        }
+        let text = r.text().await.unwrap_or_default();
+        let code = xml::text(&text, "Code").unwrap_or_else(|| status.to_string());
+        if not_implemented(status, &code) {
+            StepResult::NotSupported(format!("{status} {code}"))
+        } else {
+            StepResult::Refused(self.classify(bucket, status, None, &text).to_string())
+        }
+    }
+}
