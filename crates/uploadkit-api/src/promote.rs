@@ -1,15 +1,21 @@
 //! Making a temporary logo permanent, as a sans-IO state machine: it says which S3 request to
 //! send next and reads each answer, and the adapter (the native service, the CLI, the edge
 //! worker) only sends. Steps: `HEAD` the permanent key (never overwrite), `GET` the temporary
-//! logo (at most one byte over 2 MiB) and check its bytes as its namespace's kind, then copy it
-//! to the permanent key without its deletion tag.
+//! logo (at most one byte over 2 MiB) and check its bytes as its namespace's kind, copy it to
+//! the permanent key without its deletion tag, then read the permanent object's tags back and
+//! remove the deletion tag if it is still there: some servers ignore the copy's
+//! `x-amz-tagging-directive`, and a permanent logo must never expire.
 //!
 //! `POST /v1/logos/promote` with `{"key": "temp-….png", "slug": "hmrc"}` runs it for a browser,
 //! with a grant that names the logo's kind, so an application needs no AWS credentials of its
 //! own to finish a logo upload.
 
+use base64::Engine as _;
+use md5::{Digest as _, Md5};
 use serde_json::{Value, json};
-use uploadkit_core::catalogue::{Bucket, LETTER_LOGO_PREFIX, UploadKind, permanent_logo_key};
+use uploadkit_core::catalogue::{
+    Bucket, LETTER_LOGO_PREFIX, TEMPORARY_TAG, UploadKind, permanent_logo_key, tagging_xml,
+};
 use uploadkit_core::clock::SigningTime;
 use uploadkit_core::encode::uri_encode;
 use uploadkit_core::s3::{BucketName, ObjectKey, S3Call, S3Target, SignedRequest, sign_request};
@@ -91,6 +97,11 @@ pub enum PromoteError {
     /// No answer from S3.
     #[error("cannot reach S3: {0}")]
     Network(String),
+    /// The permanent logo was made but still carries the deletion tag.
+    #[error(
+        "{0} was made permanent but still carries the delete-after-7-days tag, so it would expire: remove it now with `aws s3api delete-object-tagging --bucket BUCKET --key {0}`"
+    )]
+    StillTagged(String),
     /// The request could not be signed (expired credentials).
     #[error("cannot sign: {0}")]
     Signing(#[from] SigningError),
@@ -105,6 +116,8 @@ pub enum Step {
         method: &'static str,
         /// URL and headers.
         request: SignedRequest,
+        /// The body (empty but for a tag rewrite).
+        body: Vec<u8>,
     },
     /// Finished: the permanent key, or why not.
     Done(Result<ObjectKey, PromoteError>),
@@ -115,6 +128,9 @@ enum State {
     HeadPermanent,
     GetTemporary,
     Copy,
+    ReadTags,
+    RemoveTag,
+    VerifyTags,
     Finished,
 }
 
@@ -174,7 +190,16 @@ impl Promotion {
     /// The first request.
     pub fn start(&mut self, signer: &Signer, target: &S3Target, now: SigningTime) -> Step {
         self.state = State::HeadPermanent;
-        self.send("HEAD", &self.permanent.clone(), &[], signer, target, now)
+        self.send(
+            "HEAD",
+            &self.permanent.clone(),
+            &[],
+            &[],
+            Vec::new(),
+            signer,
+            target,
+            now,
+        )
     }
 
     /// Reads the answer to the last request and says what to do next.
@@ -196,7 +221,9 @@ impl Promotion {
                     self.send(
                         "GET",
                         &self.temp.clone(),
+                        &[],
                         &[("range", range.as_str())],
+                        Vec::new(),
                         signer,
                         target,
                         now,
@@ -221,12 +248,14 @@ impl Promotion {
                     self.send(
                         "PUT",
                         &self.permanent.clone(),
+                        &[],
                         &[
                             ("x-amz-copy-source", source.as_str()),
                             ("x-amz-metadata-directive", "COPY"),
                             ("x-amz-server-side-encryption", "AES256"),
                             ("x-amz-tagging-directive", "REPLACE"),
                         ],
+                        Vec::new(),
                         signer,
                         target,
                         now,
@@ -244,12 +273,72 @@ impl Promotion {
                 // CopyObject can fail with a 200 whose body is an error.
                 let body = String::from_utf8_lossy(&reply.body);
                 if (200..300).contains(&reply.status) && !body.contains("<Error>") {
-                    let permanent = self.permanent.clone();
-                    self.finish(Ok(permanent))
+                    self.state = State::ReadTags;
+                    self.read_tags(signer, target, now)
                 } else {
                     self.finish(Err(s3_error("copying to the permanent name", reply)))
                 }
             }
+            State::ReadTags => match tags_of(reply) {
+                // A server without object tagging stores no deletion tag.
+                Err(()) if not_implemented(reply) => self.finish(Ok(self.permanent.clone())),
+                Err(()) => self.finish(Err(s3_error("reading the permanent logo's tags", reply))),
+                Ok(tags) if !tags.iter().any(|(k, _)| k == TEMPORARY_TAG.0) => {
+                    self.finish(Ok(self.permanent.clone()))
+                }
+                Ok(tags) => {
+                    self.state = State::RemoveTag;
+                    let kept: Vec<(&str, &str)> = tags
+                        .iter()
+                        .filter(|(k, _)| k != TEMPORARY_TAG.0)
+                        .map(|(k, v)| (k.as_str(), v.as_str()))
+                        .collect();
+                    let permanent = self.permanent.clone();
+                    if kept.is_empty() {
+                        self.send(
+                            "DELETE",
+                            &permanent,
+                            &[("tagging", "")],
+                            &[],
+                            Vec::new(),
+                            signer,
+                            target,
+                            now,
+                        )
+                    } else {
+                        let body = tagging_xml(&kept).into_bytes();
+                        let md5 =
+                            base64::engine::general_purpose::STANDARD.encode(Md5::digest(&body));
+                        self.send(
+                            "PUT",
+                            &permanent,
+                            &[("tagging", "")],
+                            &[("content-md5", md5.as_str())],
+                            body,
+                            signer,
+                            target,
+                            now,
+                        )
+                    }
+                }
+            },
+            State::RemoveTag => {
+                if (200..300).contains(&reply.status) {
+                    self.state = State::VerifyTags;
+                    self.read_tags(signer, target, now)
+                } else {
+                    self.finish(Err(s3_error("removing the deletion tag", reply)))
+                }
+            }
+            State::VerifyTags => match tags_of(reply) {
+                Ok(tags) if !tags.iter().any(|(k, _)| k == TEMPORARY_TAG.0) => {
+                    self.finish(Ok(self.permanent.clone()))
+                }
+                Ok(_) => self.finish(Err(PromoteError::StillTagged(
+                    self.permanent.as_str().to_owned(),
+                ))),
+                Err(()) => self.finish(Err(s3_error("reading the permanent logo's tags", reply))),
+            },
             State::Finished => Step::Done(Err(PromoteError::Network(
                 "the promotion had already finished".into(),
             ))),
@@ -274,11 +363,28 @@ impl Promotion {
         check_logo(self.kind, &reply.body)
     }
 
+    fn read_tags(&mut self, signer: &Signer, target: &S3Target, now: SigningTime) -> Step {
+        let permanent = self.permanent.clone();
+        self.send(
+            "GET",
+            &permanent,
+            &[("tagging", "")],
+            &[],
+            Vec::new(),
+            signer,
+            target,
+            now,
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)]
     fn send(
         &mut self,
         method: &'static str,
         key: &ObjectKey,
+        query: &[(&str, &str)],
         headers: &[(&str, &str)],
+        body: Vec<u8>,
         signer: &Signer,
         target: &S3Target,
         now: SigningTime,
@@ -287,12 +393,16 @@ impl Promotion {
             method,
             bucket: &self.bucket,
             key: Some(key),
-            query: &[],
+            query,
             headers,
-            body: b"",
+            body: &body,
         };
         match sign_request(signer, target, &call, now) {
-            Ok(request) => Step::Send { method, request },
+            Ok(request) => Step::Send {
+                method,
+                request,
+                body,
+            },
             Err(e) => self.finish(Err(e.into())),
         }
     }
@@ -301,6 +411,28 @@ impl Promotion {
         self.state = State::Finished;
         Step::Done(result)
     }
+}
+
+/// The tags in a `GetObjectTagging` answer, or `Err` when S3 did not give them.
+fn tags_of(reply: &S3Reply) -> Result<Vec<(String, String)>, ()> {
+    if reply.status != 200 {
+        return Err(());
+    }
+    let body = String::from_utf8_lossy(&reply.body);
+    Ok(xml::elements(&body, "Tag")
+        .into_iter()
+        .map(|tag| {
+            (
+                xml::text(tag, "Key").unwrap_or_default(),
+                xml::text(tag, "Value").unwrap_or_default(),
+            )
+        })
+        .collect())
+}
+
+fn not_implemented(reply: &S3Reply) -> bool {
+    let body = String::from_utf8_lossy(&reply.body);
+    reply.status == 501 || xml::text(&body, "Code").as_deref() == Some("NotImplemented")
 }
 
 fn s3_error(step: &'static str, reply: &S3Reply) -> PromoteError {
@@ -391,7 +523,9 @@ impl From<PromoteError> for ApiError {
             PromoteError::NoSuchLogo(_) => Self::Missing(e.to_string()),
             PromoteError::Refused { .. } => Self::LogoRefused(e.to_string()),
             PromoteError::Signing(s) => s.into(),
-            PromoteError::S3 { .. } | PromoteError::Network(_) => Self::Upstream(e.to_string()),
+            PromoteError::S3 { .. } | PromoteError::Network(_) | PromoteError::StillTagged(_) => {
+                Self::Upstream(e.to_string())
+            }
         }
     }
 }

@@ -94,8 +94,12 @@ async fn run_promotion(
     loop {
         match step {
             Step::Done(result) => return result,
-            Step::Send { method, request } => {
-                step = match send(method, &request).await {
+            Step::Send {
+                method,
+                request,
+                body,
+            } => {
+                step = match send(method, &request, body).await {
                     Ok(reply) => promotion.next(&reply, signer, target, js::now()),
                     Err(e) => promotion.network_failed(e.to_string()),
                 };
@@ -104,7 +108,11 @@ async fn run_promotion(
     }
 }
 
-async fn send(method: &str, request: &uploadkit_core::s3::SignedRequest) -> Result<S3Reply> {
+async fn send(
+    method: &str,
+    request: &uploadkit_core::s3::SignedRequest,
+    body: Vec<u8>,
+) -> Result<S3Reply> {
     let headers = Headers::new();
     for (k, v) in &request.headers {
         headers.set(k, v)?;
@@ -112,10 +120,21 @@ async fn send(method: &str, request: &uploadkit_core::s3::SignedRequest) -> Resu
     let method = match method {
         "HEAD" => Method::Head,
         "PUT" => Method::Put,
-        _ => Method::Get,
+        "DELETE" => Method::Delete,
+        "GET" => Method::Get,
+        other => {
+            return Err(worker::Error::RustError(format!(
+                "unexpected method {other}"
+            )));
+        }
     };
     let mut init = RequestInit::new();
     init.with_method(method).with_headers(headers);
+    if !body.is_empty() {
+        init.with_body(Some(
+            worker::js_sys::Uint8Array::from(body.as_slice()).into(),
+        ));
+    }
     let mut response = Fetch::Request(Request::new_with_init(&request.url, &init)?)
         .send()
         .await?;

@@ -18,11 +18,17 @@ pub async fn run(
     loop {
         match step {
             Step::Done(result) => return result,
-            Step::Send { method, request } => {
-                let mut builder = http.request(
-                    method.parse().expect("the machine's methods are valid"),
-                    &request.url,
-                );
+            Step::Send {
+                method,
+                request,
+                body,
+            } => {
+                let mut builder = http
+                    .request(
+                        method.parse().expect("the machine's methods are valid"),
+                        &request.url,
+                    )
+                    .body(body);
                 for (k, v) in &request.headers {
                     builder = builder.header(k, v);
                 }

@@ -279,6 +279,11 @@ impl S3Ops {
                 ..
             } => self.classify(bucket, status, region, &body),
             PromoteError::Network(why) => S3Error::Network(why),
+            e @ PromoteError::StillTagged(_) => S3Error::Other {
+                status: 500,
+                code: "StillTagged".into(),
+                message: e.to_string(),
+            },
             PromoteError::Signing(e) => S3Error::Network(e.to_string()),
         }
     }

@@ -83,7 +83,9 @@ fn run(temp: &str, replies: &[S3Reply]) -> (Result<ObjectKey, PromoteError>, Vec
     loop {
         match step {
             Step::Done(result) => return (result, sent),
-            Step::Send { method, request } => {
+            Step::Send {
+                method, request, ..
+            } => {
                 let copy = request
                     .headers
                     .iter()
@@ -108,6 +110,7 @@ fn a_good_logo_is_checked_then_copied() {
             reply(404, b""),
             reply(200, &png(200, 120)),
             reply(200, b"<CopyObjectResult/>"),
+            reply(200, NO_TAGS),
         ],
     );
     assert_eq!(result.unwrap().as_str(), "abc-hm-revenue.png");
@@ -117,7 +120,68 @@ fn a_good_logo_is_checked_then_copied() {
             format!("HEAD {BASE}/abc-hm-revenue.png"),
             format!("GET {BASE}/temp-abc.png"),
             format!("PUT {BASE}/abc-hm-revenue.png from /public-logos-local/temp-abc.png"),
+            format!("GET {BASE}/abc-hm-revenue.png?tagging="),
         ]
+    );
+}
+
+const NO_TAGS: &[u8] = b"<Tagging><TagSet/></Tagging>";
+const STILL_TAGGED: &[u8] =
+    b"<Tagging><TagSet><Tag><Key>delete-after-7-days</Key><Value>True</Value></Tag></TagSet></Tagging>";
+
+fn copied_then(tag_replies: &[S3Reply]) -> (Result<ObjectKey, PromoteError>, Vec<String>) {
+    let mut replies = vec![
+        reply(404, b""),
+        reply(200, &png(200, 120)),
+        reply(200, b"<CopyObjectResult/>"),
+    ];
+    replies.extend_from_slice(tag_replies);
+    run("temp-abc.png", &replies)
+}
+
+#[test]
+fn a_deletion_tag_the_copy_kept_is_removed_and_checked_gone() {
+    // A server that ignores x-amz-tagging-directive: the copy keeps the temporary tag.
+    let (result, sent) = copied_then(&[
+        reply(200, STILL_TAGGED),
+        reply(204, b""),
+        reply(200, NO_TAGS),
+    ]);
+    assert_eq!(result.unwrap().as_str(), "abc-hm-revenue.png");
+    assert_eq!(
+        sent[3..],
+        [
+            format!("GET {BASE}/abc-hm-revenue.png?tagging="),
+            format!("DELETE {BASE}/abc-hm-revenue.png?tagging="),
+            format!("GET {BASE}/abc-hm-revenue.png?tagging="),
+        ]
+    );
+    // Other tags stay: only the deletion tag is taken off.
+    let both = b"<Tagging><TagSet><Tag><Key>team</Key><Value>a&amp;b</Value></Tag><Tag><Key>delete-after-7-days</Key><Value>True</Value></Tag></TagSet></Tagging>";
+    let (result, sent) = copied_then(&[reply(200, both), reply(200, b""), reply(200, NO_TAGS)]);
+    assert!(result.is_ok());
+    assert_eq!(sent[4], format!("PUT {BASE}/abc-hm-revenue.png?tagging="));
+    // The tag is still there after the removal: never reported as done.
+    let (result, _) = copied_then(&[
+        reply(200, STILL_TAGGED),
+        reply(204, b""),
+        reply(200, STILL_TAGGED),
+    ]);
+    let err = result.unwrap_err();
+    assert!(matches!(err, PromoteError::StillTagged(_)), "{err}");
+    assert!(err.to_string().contains("delete-object-tagging"), "{err}");
+    // Refused removal or unreadable tags are errors; a server without tagging has none.
+    let denied = reply(403, b"<Error><Code>AccessDenied</Code></Error>");
+    assert!(
+        copied_then(&[reply(200, STILL_TAGGED), denied.clone()])
+            .0
+            .is_err()
+    );
+    assert!(copied_then(&[denied]).0.is_err());
+    assert!(
+        copied_then(&[reply(501, b"<Error><Code>NotImplemented</Code></Error>")])
+            .0
+            .is_ok()
     );
 }
 
