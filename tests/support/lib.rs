@@ -1,6 +1,7 @@
 //! Shared helpers for uploadkit's integration tests: vector loading, a raw HTTP request parser
 //! for the SigV4 suite, and real S3 servers (SeaweedFS, s3s) started on 127.0.0.1.
 
+pub mod ceph;
 pub mod fake_metadata;
 pub mod form;
 pub mod in_process;

@@ -120,6 +120,7 @@ async fn assume_role(
             session_name: &session_name,
             duration_seconds: role.session_seconds,
             external_id: role.external_id.as_deref(),
+            mfa: None,
         },
         now,
     )?;

@@ -76,6 +76,28 @@ pub struct RoleRequest<'a> {
     pub duration_seconds: u32,
     /// The external ID the role's trust policy asks for.
     pub external_id: Option<&'a str>,
+    /// The MFA device and its current code, when the role (or profile) asks for one.
+    pub mfa: Option<Mfa<'a>>,
+}
+
+/// An MFA device's serial number (or ARN) and the code it shows now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mfa<'a> {
+    /// `mfa_serial`.
+    pub serial: &'a str,
+    /// The six-digit code.
+    pub code: &'a str,
+}
+
+/// Who the credentials belong to, from `GetCallerIdentity`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallerIdentity {
+    /// The account.
+    pub account: String,
+    /// The principal's ARN.
+    pub arn: String,
+    /// The unique id (with the session name for a role).
+    pub user_id: String,
 }
 
 fn form(pairs: &[(&str, &str)]) -> String {
@@ -131,7 +153,7 @@ fn request(
 /// use uploadkit_core::credentials::{Credentials, sts};
 /// use uploadkit_core::sigv4::Signer;
 /// let signer = Signer::new(Credentials::new("AKIDEXAMPLE", "secret", None, None).unwrap());
-/// let role = sts::RoleRequest { role_arn: "arn:aws:iam::123456789012:role/uploads", session_name: "edge", duration_seconds: 900, external_id: None };
+/// let role = sts::RoleRequest { role_arn: "arn:aws:iam::123456789012:role/uploads", session_name: "edge", duration_seconds: 900, external_id: None, mfa: None };
 /// let at = SigningTime::from_unix(1_700_000_000).unwrap();
 /// let req = sts::assume_role("https://sts.amazonaws.com", "us-east-1", &signer, &role, at).unwrap();
 /// assert_eq!(req.url, "https://sts.amazonaws.com/");
@@ -156,6 +178,10 @@ pub fn assume_role(
     if let Some(external) = role.external_id {
         pairs.push(("ExternalId", external));
     }
+    if let Some(mfa) = role.mfa {
+        pairs.push(("SerialNumber", mfa.serial));
+        pairs.push(("TokenCode", mfa.code));
+    }
     request(
         "AssumeRole",
         endpoint,
@@ -164,6 +190,96 @@ pub fn assume_role(
         Some(source),
         now,
     )
+}
+
+/// A signed `GetSessionToken` request (session credentials for the caller itself, with an MFA
+/// code when given).
+///
+/// ```
+/// use uploadkit_core::clock::SigningTime;
+/// use uploadkit_core::credentials::{Credentials, sts};
+/// use uploadkit_core::sigv4::Signer;
+/// let signer = Signer::new(Credentials::new("AKIDEXAMPLE", "secret", None, None).unwrap());
+/// let mfa = sts::Mfa { serial: "arn:aws:iam::123456789012:mfa/dev", code: "123456" };
+/// let req = sts::get_session_token("https://sts.amazonaws.com", "us-east-1", &signer, 900, Some(mfa), SigningTime::from_unix(1_700_000_000).unwrap()).unwrap();
+/// assert!(req.body.contains("Action=GetSessionToken") && req.body.contains("TokenCode=123456"));
+/// ```
+pub fn get_session_token(
+    endpoint: &str,
+    region: &str,
+    signer: &Signer,
+    duration_seconds: u32,
+    mfa: Option<Mfa<'_>>,
+    now: SigningTime,
+) -> Result<StsRequest, StsError> {
+    let duration = duration_seconds.to_string();
+    let mut pairs = vec![
+        ("Action", "GetSessionToken"),
+        ("Version", "2011-06-15"),
+        ("DurationSeconds", duration.as_str()),
+    ];
+    if let Some(mfa) = mfa {
+        pairs.push(("SerialNumber", mfa.serial));
+        pairs.push(("TokenCode", mfa.code));
+    }
+    request(
+        "GetSessionToken",
+        endpoint,
+        region,
+        form(&pairs),
+        Some(signer),
+        now,
+    )
+}
+
+/// A signed `GetCallerIdentity` request.
+pub fn get_caller_identity(
+    endpoint: &str,
+    region: &str,
+    signer: &Signer,
+    now: SigningTime,
+) -> Result<StsRequest, StsError> {
+    request(
+        "GetCallerIdentity",
+        endpoint,
+        region,
+        form(&[("Action", "GetCallerIdentity"), ("Version", "2011-06-15")]),
+        Some(signer),
+        now,
+    )
+}
+
+/// Reads STS's answer to `GetCallerIdentity`.
+///
+/// ```
+/// let ok = "<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/dev</Arn><UserId>AIDA1</UserId><Account>123456789012</Account></GetCallerIdentityResult></GetCallerIdentityResponse>";
+/// let who = uploadkit_core::credentials::sts::parse_caller_identity(200, ok).unwrap();
+/// assert_eq!(who.account, "123456789012");
+/// ```
+pub fn parse_caller_identity(status: u16, body: &str) -> Result<CallerIdentity, StsError> {
+    let action = "GetCallerIdentity";
+    if !(200..300).contains(&status) {
+        return Err(refused(action, status, body));
+    }
+    let field = |tag: &str| {
+        xml::text(body, tag).ok_or_else(|| StsError::Malformed {
+            action,
+            problem: format!("the answer has no {tag}"),
+        })
+    };
+    Ok(CallerIdentity {
+        account: field("Account")?,
+        arn: field("Arn")?,
+        user_id: field("UserId")?,
+    })
+}
+
+fn refused(action: &'static str, status: u16, body: &str) -> StsError {
+    StsError::Refused {
+        action,
+        code: xml::text(body, "Code").unwrap_or_else(|| status.to_string()),
+        message: xml::text(body, "Message").unwrap_or_default(),
+    }
 }
 
 /// An (unsigned) `AssumeRoleWithWebIdentity` request carrying `token`.
@@ -206,11 +322,7 @@ pub fn parse_response(
     body: &str,
 ) -> Result<Credentials, StsError> {
     if !(200..300).contains(&status) {
-        return Err(StsError::Refused {
-            action,
-            code: xml::text(body, "Code").unwrap_or_else(|| status.to_string()),
-            message: xml::text(body, "Message").unwrap_or_default(),
-        });
+        return Err(refused(action, status, body));
     }
     let malformed = |problem: String| StsError::Malformed { action, problem };
     let field = |tag: &str| {

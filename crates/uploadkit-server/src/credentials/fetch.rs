@@ -165,6 +165,7 @@ pub async fn assume_role(
             session_name: &session,
             duration_seconds: role.duration_seconds.unwrap_or(3600),
             external_id: role.external_id.as_deref(),
+            mfa: None,
         },
         now(),
     )
@@ -193,6 +194,7 @@ pub async fn web_identity(
             session_name: &session,
             duration_seconds: web.duration_seconds.unwrap_or(3600),
             external_id: None,
+            mfa: None,
         },
         &token,
     );
