@@ -76,6 +76,9 @@ fn logo_plan(catalogue: &Catalogue) -> UploadPlan {
     .unwrap()
 }
 
+type Fields = Vec<(String, String)>;
+type FormChange = fn(&[(String, String)]) -> Fields;
+
 fn exists(client: &S3Client, bucket: &str, key: &str) -> bool {
     client.head(bucket, key).0 == 200
 }
@@ -159,7 +162,7 @@ fn temporary_logos_expire_and_promoted_logos_never_do() {
     );
 
     // Changed or missing tag or token: refused, nothing written.
-    let refusals: [(&str, fn(&[(String, String)]) -> Vec<(String, String)>); 4] = [
+    let refusals: [(&str, FormChange); 4] = [
         ("tag changed", |f| {
             with_field(
                 f,
