@@ -64,6 +64,16 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Who the credentials belong to (STS GetCallerIdentity through the credential chain): the
+    /// account, the ARN, which provider gave them, and when they expire.
+    Whoami {
+        /// The profile to use (skips the environment's keys, as botocore does).
+        #[arg(long)]
+        profile: Option<String>,
+        /// The region whose STS endpoint answers (default: the chain's region, eu-west-1).
+        #[arg(long)]
+        region: Option<String>,
+    },
     /// Mint an upload grant for local use (applications mint their own with any JWT library),
     /// signed with UPLOADKIT_GRANT_KEY or, when unset, the local stack's development key.
     Grant {
@@ -242,10 +252,12 @@ struct SigningArgs {
     /// The region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region, eu-west-1).
     #[arg(long)]
     region: Option<String>,
-    /// Virtual-hosted, path-style or automatic addressing.
-    #[arg(long, default_value = "auto")]
-    addressing: AddressingStyle,
-    /// A custom S3 endpoint (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL).
+    /// Virtual-hosted, path-style or automatic addressing (default: the profile's `s3`
+    /// `addressing_style`, else auto).
+    #[arg(long)]
+    addressing: Option<AddressingStyle>,
+    /// A custom S3 endpoint (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the profile's
+    /// `services` section, the profile's endpoint_url).
     #[arg(long)]
     endpoint: Option<String>,
     /// Sign at this RFC 3339 instant instead of now, for reproducible output.
@@ -366,11 +378,9 @@ struct Setup {
 }
 
 impl SigningArgs {
+    /// Credentials through the whole chain (fetching what needs the network: roles, SSO, a
+    /// process, the container or instance metadata), the catalogue, the target and the clock.
     fn setup(&self) -> Result<Setup, CliError> {
-        self.setup_with(None)
-    }
-
-    fn setup_with(&self, given: Option<(Credentials, Option<String>)>) -> Result<Setup, CliError> {
         let now = match &self.at {
             Some(text) => parse_rfc3339(text).ok_or_else(|| CliError::BadTime(text.clone()))?,
             None => SigningTime::new(OffsetDateTime::now_utc()),
@@ -380,28 +390,36 @@ impl SigningArgs {
             .filter(|e| (1..=MAX_PRESIGN_SECONDS).contains(e))
             .ok_or(SigningError::ExpiryOutOfRange(self.expires))?;
         let env_var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-        let (credentials, chain_region) = if let Some(given) = given {
-            given
-        } else if self.local {
+        let mut addressing = self.addressing;
+        let (credentials, chain_region, endpoint) = if self.local {
             (
                 Credentials::new(LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY, None, None)?,
                 None,
+                Some(LOCAL_ENDPOINT.to_owned()),
             )
         } else {
-            let resolution = credentials::resolve(self.profile.as_deref())?;
-            let region = resolution.region.clone();
-            (credentials::static_credentials(resolution)?, region)
+            let loaded = credentials::load(self.profile.as_deref())?;
+            let region = self.region.clone().or(loaded.resolution.region.clone());
+            let creds = match &loaded.resolution.source {
+                uploadkit_core::credentials::CredentialSource::Static(creds, _) => creds.clone(),
+                _ => {
+                    let config = loaded.fetch_config(region.as_deref(), &env_var);
+                    tokio::runtime::Runtime::new()
+                        .map_err(CliError::Runtime)?
+                        .block_on(credentials::fetch(&loaded.resolution, &config))?
+                        .0
+                }
+            };
+            addressing = addressing.or(loaded.addressing());
+            let endpoint = loaded.endpoint(&env_var, "s3");
+            (creds, loaded.resolution.region.clone(), endpoint)
         };
         let catalogue = Catalogue::from_env(env_var, self.region.clone().or(chain_region))?;
-        let endpoint = match (&self.endpoint, self.local) {
-            (Some(e), _) => Some(e.clone()),
-            (None, true) => Some(LOCAL_ENDPOINT.to_owned()),
-            (None, false) => env_var("AWS_ENDPOINT_URL_S3").or_else(|| env_var("AWS_ENDPOINT_URL")),
-        };
+        let endpoint = self.endpoint.clone().or(endpoint);
         let target = S3Target {
             region: catalogue.region().to_owned(),
             endpoint: endpoint.as_deref().map(CustomEndpoint::parse).transpose()?,
-            addressing: self.addressing,
+            addressing: addressing.unwrap_or_default(),
         };
         Ok(Setup {
             signer: Signer::new(credentials),
@@ -410,32 +428,6 @@ impl SigningArgs {
             now,
             expires,
         })
-    }
-}
-
-impl SigningArgs {
-    /// [`SigningArgs::setup`], also fetching credentials that need the network (assumed roles,
-    /// container, instance metadata), for commands that talk to S3 themselves.
-    fn setup_network(&self) -> Result<Setup, CliError> {
-        if self.local {
-            return self.setup();
-        }
-        let resolution = credentials::resolve(self.profile.as_deref())?;
-        let creds = match &resolution.source {
-            uploadkit_core::credentials::CredentialSource::Static(creds, _) => creds.clone(),
-            source => {
-                let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-                let region = self
-                    .region
-                    .clone()
-                    .or(resolution.region.clone())
-                    .unwrap_or_else(|| "eu-west-1".into());
-                let config = uploadkit_server::credentials::FetchConfig::new(&region, env);
-                let runtime = tokio::runtime::Runtime::new().map_err(CliError::Runtime)?;
-                runtime.block_on(uploadkit_server::credentials::fetch(source, &config))?
-            }
-        };
-        self.setup_with(Some((creds, resolution.region)))
     }
 }
 
@@ -650,7 +642,7 @@ fn run(cli: Cli) -> Result<String, CliError> {
             // A weak or missing grant key is refused before anything else is looked at.
             uploadkit_api::config::grant_keys(&env)
                 .map_err(|e| uploadkit_server::ServerError::Config(e.to_string()))?;
-            let resolution = credentials::resolve(args.profile.as_deref())?;
+            let resolution = credentials::load(args.profile.as_deref())?.resolution;
             let config = uploadkit_server::serve::config_from_env(env, resolution.region.clone())?;
             let runtime = tokio::runtime::Runtime::new().map_err(CliError::Runtime)?;
             runtime.block_on(async {
@@ -672,7 +664,7 @@ fn run(cli: Cli) -> Result<String, CliError> {
             dry_run,
         } => {
             let (setup, runtime) = (
-                signing.setup_network()?,
+                signing.setup()?,
                 tokio::runtime::Runtime::new().map_err(CliError::Runtime)?,
             );
             let ops = uploadkit_server::s3ops::S3Ops::new(setup.target.clone(), setup.signer);
@@ -697,7 +689,7 @@ fn run(cli: Cli) -> Result<String, CliError> {
         }
         Command::PromoteLogo { signing, key, slug } => {
             let (setup, runtime) = (
-                signing.setup_network()?,
+                signing.setup()?,
                 tokio::runtime::Runtime::new().map_err(CliError::Runtime)?,
             );
             let ops = uploadkit_server::s3ops::S3Ops::new(setup.target.clone(), setup.signer);
@@ -713,6 +705,35 @@ fn run(cli: Cli) -> Result<String, CliError> {
             Ok(format!(
                 "https://{}/{permanent}",
                 setup.catalogue.logo_cdn_domain()
+            ))
+        }
+        Command::Whoami { profile, region } => {
+            let env_var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+            let loaded = credentials::load(profile.as_deref())?;
+            let region = region.or(loaded.resolution.region.clone());
+            let config = loaded.fetch_config(region.as_deref(), &env_var);
+            let runtime = tokio::runtime::Runtime::new().map_err(CliError::Runtime)?;
+            let (creds, provider) =
+                runtime.block_on(credentials::fetch(&loaded.resolution, &config))?;
+            let who = runtime.block_on(uploadkit_server::credentials::caller_identity(
+                &config, &creds,
+            ))?;
+            let now = OffsetDateTime::now_utc().unix_timestamp();
+            let expires = match creds.expires_at() {
+                None => "never (long-term keys)".to_owned(),
+                Some(at) => format!(
+                    "{} (in {} min)",
+                    at.iso8601(),
+                    (at.unix() - now).div_euclid(60)
+                ),
+            };
+            Ok(format!(
+                "account:    {}\narn:        {}\nuser id:    {}\nprovider:   {provider} (profile {})\naccess key: {}\nexpires:    {expires}",
+                who.account,
+                who.arn,
+                who.user_id,
+                loaded.resolution.profile,
+                creds.access_key_id(),
             ))
         }
         Command::Grant {
@@ -768,7 +789,7 @@ fn run(cli: Cli) -> Result<String, CliError> {
                     .collect(),
             };
             let (setup, runtime) = (
-                signing.setup_network()?,
+                signing.setup()?,
                 tokio::runtime::Runtime::new().map_err(CliError::Runtime)?,
             );
             let ops = uploadkit_server::s3ops::S3Ops::new(setup.target.clone(), setup.signer);

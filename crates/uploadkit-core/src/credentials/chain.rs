@@ -1,10 +1,12 @@
 //! The standard credential chain's order as pure logic: given the environment and the profile
 //! files, decide where credentials come from, in botocore's order: environment → assume-role
-//! profile → web identity → shared credentials file → config file → container → instance
-//! metadata. Fetching (STS, container, IMDS) is left to the I/O adapter.
+//! profile → web identity → IAM Identity Center (SSO) → shared credentials file →
+//! `credential_process` → config file → container → instance metadata. Fetching (STS, SSO,
+//! the process, container, IMDS) is left to the I/O adapter.
 
 use super::keys::{Credentials, InvalidCredentials, Secret};
 use super::profiles::{Profile, ProfileSet};
+use super::sso::SsoProfile;
 use crate::clock::{SigningTime, parse_rfc3339};
 
 /// Host of the ECS container credentials endpoint for relative URIs.
@@ -46,8 +48,19 @@ pub struct AssumeRole {
     pub external_id: Option<String>,
     /// `duration_seconds`, if set.
     pub duration_seconds: Option<u32>,
+    /// `mfa_serial`: the MFA device whose current code the call must carry.
+    pub mfa_serial: Option<String>,
     /// The credentials that call STS.
     pub source: RoleSource,
+}
+
+/// A `credential_process` to run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProcessSource {
+    /// The profile that names it.
+    pub profile: String,
+    /// The command line.
+    pub command: String,
 }
 
 /// An STS `AssumeRoleWithWebIdentity` to perform.
@@ -83,6 +96,10 @@ pub enum CredentialSource {
     AssumeRole(AssumeRole),
     /// A web identity role.
     WebIdentity(WebIdentity),
+    /// An IAM Identity Center (SSO) role, from the token `aws sso login` cached.
+    Sso(SsoProfile),
+    /// A program that prints credentials.
+    Process(ProcessSource),
     /// Candidates that only a network call can confirm, tried in order: the container
     /// endpoint, then instance metadata.
     Remote(Vec<RemoteSource>),
@@ -117,7 +134,7 @@ pub struct Resolution {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ChainError {
     /// Nothing anywhere.
-    #[error("no AWS credentials found. Searched, in order: {}. Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or name a profile with AWS_PROFILE that has keys or a role", .searched.join("; "))]
+    #[error("no AWS credentials found. Searched, in order: {}. Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or name a profile with AWS_PROFILE that has keys, a role, SSO settings (`aws configure sso`) or a credential_process", .searched.join("; "))]
     NoCredentials {
         /// What was looked at.
         searched: Vec<String>,
@@ -247,10 +264,24 @@ pub fn resolve_chain<E: Fn(&str) -> Option<String>>(
         return done(CredentialSource::WebIdentity(web), searched);
     }
 
-    // 4. Shared credentials file, 5. config file.
+    // 4. IAM Identity Center.
+    searched.push(format!("SSO settings in profile [{profile_name}]"));
+    if let Some(sso) = sso_profile(input.profiles, profile, &profile_name)? {
+        return done(CredentialSource::Sso(sso), searched);
+    }
+
+    // 5. Shared credentials file, 6. credential_process, 7. config file.
     searched.push(format!("shared credentials file, profile [{profile_name}]"));
+    let keys = profile_keys(profile, &profile_name)?;
+    if let Some((creds, origin @ Origin::SharedCredentialsFile(_))) = keys.clone() {
+        return done(CredentialSource::Static(creds, origin), searched);
+    }
+    searched.push(format!("credential_process in profile [{profile_name}]"));
+    if let Some(process) = process_source(profile, &profile_name) {
+        return done(CredentialSource::Process(process), searched);
+    }
     searched.push(format!("config file, profile [{profile_name}]"));
-    if let Some((creds, origin)) = profile_keys(profile, &profile_name)? {
+    if let Some((creds, origin)) = keys {
         return done(CredentialSource::Static(creds, origin), searched);
     }
 
@@ -421,8 +452,97 @@ fn assume_role<E: Fn(&str) -> Option<String>>(
         session_name: profile.get("role_session_name").map(str::to_owned),
         external_id: profile.get("external_id").map(str::to_owned),
         duration_seconds: duration(profile, &place)?,
+        mfa_serial: profile.get("mfa_serial").map(str::to_owned),
         source,
     })
+}
+
+fn process_source(profile: &Profile, name: &str) -> Option<ProcessSource> {
+    profile
+        .get("credential_process")
+        .map(|command| ProcessSource {
+            profile: name.to_owned(),
+            command: command.to_owned(),
+        })
+}
+
+/// The SSO settings of a profile, in either form: `sso_session` naming an `[sso-session]`
+/// section (start URL and region there), or the legacy `sso_start_url` / `sso_region` in the
+/// profile. `None` when the profile has no `sso_` setting at all.
+fn sso_profile(
+    profiles: &ProfileSet,
+    profile: &Profile,
+    name: &str,
+) -> Result<Option<SsoProfile>, ChainError> {
+    const KEYS: [&str; 5] = [
+        "sso_session",
+        "sso_start_url",
+        "sso_region",
+        "sso_account_id",
+        "sso_role_name",
+    ];
+    if KEYS.iter().all(|k| profile.get(k).is_none()) {
+        return Ok(None);
+    }
+    let place = format!("profile [{name}]");
+    let session_name = profile.get("sso_session");
+    let session = match session_name {
+        Some(s) => Some(profiles.sso_session(s).ok_or_else(|| ChainError::BadSetting {
+            place: place.clone(),
+            problem: format!(
+                "sso_session {s:?} has no [sso-session {s}] section in the config file: run `aws configure sso`"
+            ),
+        })?),
+        None => None,
+    };
+    // A value in the sso-session section wins; the profile may repeat it, but only the same.
+    let setting = |key: &str| -> Result<Option<String>, ChainError> {
+        let in_profile = profile.get(key);
+        match session.and_then(|s| s.get(key)) {
+            Some(v) if in_profile.is_some_and(|p| p != v) => Err(ChainError::BadSetting {
+                place: place.clone(),
+                problem: format!(
+                    "{key} differs between the profile and its [sso-session {}] section",
+                    session_name.unwrap_or_default()
+                ),
+            }),
+            Some(v) => Ok(Some(v.to_owned())),
+            None => Ok(in_profile.map(str::to_owned)),
+        }
+    };
+    let (start_url, region) = (setting("sso_start_url")?, setting("sso_region")?);
+    let (account_id, role_name) = (
+        profile.get("sso_account_id").map(str::to_owned),
+        profile.get("sso_role_name").map(str::to_owned),
+    );
+    let missing: Vec<&str> = [
+        ("sso_start_url", start_url.is_none()),
+        ("sso_region", region.is_none()),
+        ("sso_account_id", account_id.is_none()),
+        ("sso_role_name", role_name.is_none()),
+    ]
+    .into_iter()
+    .filter_map(|(k, absent)| absent.then_some(k))
+    .collect();
+    match (start_url, region, account_id, role_name) {
+        (Some(start_url), Some(region), Some(account_id), Some(role_name)) => {
+            Ok(Some(SsoProfile {
+                profile: name.to_owned(),
+                session: session_name.map(str::to_owned),
+                start_url,
+                region,
+                account_id,
+                role_name,
+            }))
+        }
+        _ => Err(ChainError::BadSetting {
+            place,
+            problem: format!(
+                "the profile is configured to use SSO but is missing required configuration: {} (run `aws configure sso --profile {name}`)",
+                missing.join(", ")
+            ),
+        }),
+    }
 }
 
 fn source_profile<E: Fn(&str) -> Option<String>>(
@@ -463,12 +583,18 @@ fn source_profile<E: Fn(&str) -> Option<String>>(
             duration_seconds: duration(profile, &format!("profile [{name}]"))?,
         }));
     }
-    match profile_keys(profile, name)? {
-        Some((creds, origin)) => Ok(CredentialSource::Static(creds, origin)),
+    if let Some(sso) = sso_profile(input.profiles, profile, name)? {
+        return Ok(CredentialSource::Sso(sso));
+    }
+    if let Some((creds, origin)) = profile_keys(profile, name)? {
+        return Ok(CredentialSource::Static(creds, origin));
+    }
+    match process_source(profile, name) {
+        Some(process) => Ok(CredentialSource::Process(process)),
         None => Err(ChainError::BadSetting {
             place: format!("profile [{from}]"),
             problem: format!(
-                "source_profile [{name}] has no aws_access_key_id / aws_secret_access_key"
+                "source_profile [{name}] has no credentials (aws_access_key_id / aws_secret_access_key, SSO settings or credential_process)"
             ),
         }),
     }

@@ -4,12 +4,15 @@
 mod chain;
 mod ini;
 mod keys;
+pub mod process;
 mod profiles;
+pub mod service_config;
+pub mod sso;
 pub mod sts;
 
 pub use chain::{
     AssumeRole, ChainError, ChainInput, Container, CredentialSource, DEFAULT_IMDS_ENDPOINT,
-    ECS_CONTAINER_HOST, Origin, RemoteSource, Resolution, RoleSource, WebIdentity,
+    ECS_CONTAINER_HOST, Origin, ProcessSource, RemoteSource, Resolution, RoleSource, WebIdentity,
     container_host_allowed, resolve_chain,
 };
 pub use ini::{IniError, Section, parse_ini};

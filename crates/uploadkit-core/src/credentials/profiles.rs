@@ -60,6 +60,10 @@ impl Profile {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ProfileSet {
     profiles: BTreeMap<String, Profile>,
+    /// `[sso-session NAME]` sections of the config file.
+    sso_sessions: BTreeMap<String, Profile>,
+    /// `[services NAME]` sections of the config file.
+    services: BTreeMap<String, Profile>,
 }
 
 /// A profile file's path and contents, as the I/O adapter read them.
@@ -98,10 +102,19 @@ impl ProfileSet {
                 source,
             })?;
             for section in sections {
-                let Some(name) = profile_name(file, &section.name) else {
-                    continue;
+                let (map, name) = match (file, named_section(&section.name)) {
+                    (ProfileFile::Config, Some(("sso-session", name))) => {
+                        (&mut set.sso_sessions, name.to_owned())
+                    }
+                    (ProfileFile::Config, Some(("services", name))) => {
+                        (&mut set.services, name.to_owned())
+                    }
+                    _ => match profile_name(file, &section.name) {
+                        Some(name) => (&mut set.profiles, name),
+                        None => continue,
+                    },
                 };
-                let profile = set.profiles.entry(name).or_default();
+                let profile = map.entry(name).or_default();
                 for (k, v) in section.settings {
                     profile.settings.insert(k, (v, file));
                 }
@@ -115,10 +128,27 @@ impl ProfileSet {
         self.profiles.get(name)
     }
 
+    /// An `[sso-session NAME]` section.
+    pub fn sso_session(&self, name: &str) -> Option<&Profile> {
+        self.sso_sessions.get(name)
+    }
+
+    /// A `[services NAME]` section (per-service settings such as an `s3` endpoint).
+    pub fn services(&self, name: &str) -> Option<&Profile> {
+        self.services.get(name)
+    }
+
     /// The names of every profile.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.profiles.keys().map(String::as_str)
     }
+}
+
+/// `("sso-session", NAME)` for `[sso-session NAME]`, and the like.
+fn named_section(section: &str) -> Option<(&str, &str)> {
+    let (kind, name) = section.split_once(char::is_whitespace)?;
+    let name = name.trim();
+    (!name.is_empty()).then_some((kind, name))
 }
 
 /// The profile a section holds: `[default]` and `[profile NAME]` in the config file, `[NAME]`

@@ -344,3 +344,38 @@ fn secrets_never_reach_debug_output() {
         "{shown}"
     );
 }
+
+#[test]
+fn sso_and_credential_process_take_botocores_places_in_the_order() {
+    let config = "[profile sso]\nsso_session = corp\nsso_account_id = 1\nsso_role_name = Dev\n\n[sso-session corp]\nsso_start_url = https://d.awsapps.com/start\nsso_region = eu-west-1\n\n[profile proc]\ncredential_process = /bin/creds\naws_access_key_id = CFG\naws_secret_access_key = CFGS\n\n[profile proc-creds]\ncredential_process = /bin/creds\n\n[profile legacy]\nsso_start_url = https://d.awsapps.com/start\nsso_region = us-east-1\nsso_account_id = 2\nsso_role_name = Ops\n\n[profile clash]\nsso_session = corp\nsso_start_url = https://other.awsapps.com/start\nsso_account_id = 1\nsso_role_name = Dev\n";
+    let creds = "[sso]\naws_access_key_id = K\naws_secret_access_key = S\n\n[proc-creds]\naws_access_key_id = K2\naws_secret_access_key = S2\n";
+    let set = profiles(config, creds);
+    // SSO comes before the shared credentials file.
+    let r = resolve(&[NO_IMDS], Some("sso"), &set).unwrap();
+    let CredentialSource::Sso(sso) = r.source else {
+        panic!("{:?}", r.source)
+    };
+    assert_eq!(
+        (
+            sso.session.as_deref(),
+            sso.region.as_str(),
+            sso.role_name.as_str()
+        ),
+        (Some("corp"), "eu-west-1", "Dev")
+    );
+    let r = resolve(&[NO_IMDS], Some("legacy"), &set).unwrap();
+    assert!(
+        matches!(r.source, CredentialSource::Sso(ref s) if s.session.is_none() && s.region == "us-east-1")
+    );
+    // The process comes after the credentials file's keys and before the config file's.
+    let r = resolve(&[NO_IMDS], Some("proc"), &set).unwrap();
+    assert!(matches!(r.source, CredentialSource::Process(ref p) if p.command == "/bin/creds"));
+    let r = resolve(&[NO_IMDS], Some("proc-creds"), &set).unwrap();
+    assert!(matches!(
+        r.source,
+        CredentialSource::Static(_, Origin::SharedCredentialsFile(_))
+    ));
+    // A profile that contradicts its sso-session is refused, naming the setting.
+    let e = resolve(&[NO_IMDS], Some("clash"), &set).unwrap_err();
+    assert!(e.to_string().contains("sso_start_url differs"), "{e}");
+}

@@ -5,5 +5,6 @@ mod fetch;
 
 pub use cache::{CacheError, CredentialCache, RefreshWindows};
 pub use fetch::{
-    FetchConfig, FetchError, assume_role, container, fetch, instance_metadata, web_identity,
+    AskCode, FetchConfig, FetchError, MfaPrompt, assume_role, caller_identity, container, fetch,
+    instance_metadata, run_process, sso_credentials, web_identity,
 };
