@@ -156,6 +156,19 @@ struct ServeArgs {
     /// A page folder to serve beside the API.
     #[arg(long)]
     www: Option<std::path::PathBuf>,
+    /// Also serve the logo route (`/{key}` from the logo bucket, as the logo CDN does) on this
+    /// address.
+    #[arg(long, env = "UPLOADKIT_CDN_LISTEN")]
+    cdn_listen: Option<String>,
+    /// Request logs as `text` or `json` lines on standard output.
+    #[arg(long, env = "UPLOADKIT_LOG_FORMAT", default_value = "text")]
+    log_format: uploadkit_server::observe::LogFormat,
+    /// What to log: `info` (a line per request), `warn`, `off`, or any tracing filter.
+    #[arg(long, env = "UPLOADKIT_LOG", default_value = "info")]
+    log: String,
+    /// Do not count or time requests (`/metrics` then reports credentials only).
+    #[arg(long, env = "UPLOADKIT_NO_METRICS")]
+    no_metrics: bool,
 }
 
 #[derive(Args)]
@@ -644,17 +657,26 @@ fn run(cli: Cli) -> Result<String, CliError> {
                 .map_err(|e| uploadkit_server::ServerError::Config(e.to_string()))?;
             let resolution = credentials::load(args.profile.as_deref())?.resolution;
             let config = uploadkit_server::serve::config_from_env(env, resolution.region.clone())?;
+            let _logs = uploadkit_server::observe::init_logging(args.log_format, &args.log)
+                .map_err(uploadkit_server::ServerError::Config)?;
             let runtime = tokio::runtime::Runtime::new().map_err(CliError::Runtime)?;
             runtime.block_on(async {
-                let listener = tokio::net::TcpListener::bind(&args.listen)
-                    .await
-                    .map_err(|e| {
-                        uploadkit_server::ServerError::Io(format!(
-                            "cannot listen on {}: {e}",
-                            args.listen
-                        ))
-                    })?;
-                uploadkit_server::serve::serve(listener, config, resolution, env, args.www).await
+                let bind = |addr: String| async move {
+                    tokio::net::TcpListener::bind(&addr).await.map_err(|e| {
+                        uploadkit_server::ServerError::Io(format!("cannot listen on {addr}: {e}"))
+                    })
+                };
+                let listener = bind(args.listen).await?;
+                let cdn = match args.cdn_listen {
+                    Some(addr) => Some(bind(addr).await?),
+                    None => None,
+                };
+                let options = uploadkit_server::serve::ServeOptions {
+                    www: args.www,
+                    cdn,
+                    metrics: !args.no_metrics,
+                };
+                uploadkit_server::serve::serve(listener, config, resolution, env, options).await
             })?;
             Ok(String::new())
         }

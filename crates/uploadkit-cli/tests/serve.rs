@@ -122,3 +122,288 @@ fn serve_without_credentials_names_every_place_it_searched() {
     );
     let _ = std::fs::remove_dir_all(home);
 }
+
+/// `uploadkit serve` with its output in a file, for reading the logs afterwards.
+struct Logged {
+    child: std::process::Child,
+    log: std::path::PathBuf,
+}
+
+impl Logged {
+    fn start(args: &[&str], env: &[(&str, String)]) -> Self {
+        let log =
+            std::env::temp_dir().join(format!("uploadkit-serve-log-{}", uuid::Uuid::new_v4()));
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_uploadkit"))
+            .args(args)
+            .env_clear()
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+            .stdout(std::fs::File::create(&log).unwrap())
+            .stderr(std::process::Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let logged = Self { child, log };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while !logged.text().contains("presign API on") {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no start line: {}",
+                logged.text()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        logged
+    }
+    fn text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+    fn url(&self, label: &str) -> String {
+        let text = self.text();
+        let line = text.lines().find(|l| l.contains(label)).unwrap().to_owned();
+        let url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap();
+        url.trim_end_matches("/{key}")
+            .trim_end_matches("/v1/uploads")
+            .to_owned()
+    }
+    /// SIGTERM, then the exit status (within 15 s).
+    fn stop(&mut self) -> std::process::ExitStatus {
+        std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "still running 15 s after SIGTERM"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Logged {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = std::fs::remove_file(&self.log);
+    }
+}
+
+#[test]
+fn serve_logs_each_request_without_secrets_counts_it_and_serves_logos() {
+    let server = Seaweed::start();
+    let client = server.client();
+    client.create_bucket("serve-csv-uploads");
+    client.create_bucket("serve-logos");
+    let png = uploadkit_tests::png(200, 120);
+    assert_eq!(
+        client
+            .send(
+                "PUT",
+                "serve-logos",
+                "abc-hmrc.png",
+                &[],
+                &[("content-type", "image/png")],
+                &png
+            )
+            .status()
+            .as_u16(),
+        200
+    );
+    let env = vec![
+        ("HOME", std::env::temp_dir().display().to_string()),
+        ("AWS_ACCESS_KEY_ID", ACCESS_KEY.to_owned()),
+        ("AWS_SECRET_ACCESS_KEY", SECRET_KEY.to_owned()),
+        ("AWS_REGION", "eu-west-1".to_owned()),
+        ("AWS_ENDPOINT_URL_S3", server.endpoint()),
+        ("AWS_EC2_METADATA_DISABLED", "true".to_owned()),
+        ("S3_BUCKET_CSV_UPLOAD", "serve-csv-uploads".to_owned()),
+        ("S3_BUCKET_LOGO_UPLOAD", "serve-logos".to_owned()),
+        ("UPLOADKIT_GRANT_KEY", GRANT_KEY.to_owned()),
+        ("UPLOADKIT_ALLOWED_ORIGINS", ORIGIN.to_owned()),
+        ("UPLOADKIT_LOG_FORMAT", "json".to_owned()),
+    ];
+    let mut serve = Logged::start(
+        &[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--cdn-listen",
+            "127.0.0.1:0",
+        ],
+        &env,
+    );
+    let (api, cdn) = (serve.url("presign API on"), serve.url("logo route on"));
+    let http = reqwest::blocking::Client::new();
+    let service = uuid::Uuid::new_v4().to_string();
+    let grant = run_python_with("mint_grant.py", &[GRANT_KEY, &service, "csv", "600"])
+        .trim()
+        .to_owned();
+    // A query string that looks like a signature must never reach the log.
+    let response = http
+        .post(format!("{api}/v1/uploads?X-Amz-Signature=topsecretsignature"))
+        .bearer_auth(&grant)
+        .header("origin", ORIGIN)
+        .header("x-request-id", "test-request-1")
+        .json(&json!({"kind": "csv", "file_name": "list.csv", "size": 10, "content_type": "text/csv"}))
+        .send()
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(response.headers()["x-request-id"], "test-request-1");
+    let signed_form = response.text().unwrap();
+    let refused = http
+        .post(format!("{api}/v1/uploads"))
+        .json(&json!({}))
+        .send()
+        .unwrap();
+    assert_eq!(refused.status().as_u16(), 401);
+    let generated = refused.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(generated.len(), 36, "a new id when the client sends none");
+
+    assert_eq!(
+        http.get(format!("{api}/healthz"))
+            .send()
+            .unwrap()
+            .text()
+            .unwrap(),
+        "ok\n"
+    );
+    assert_eq!(
+        http.get(format!("{api}/readyz"))
+            .send()
+            .unwrap()
+            .status()
+            .as_u16(),
+        200
+    );
+    let logo = http.get(format!("{cdn}/abc-hmrc.png")).send().unwrap();
+    assert_eq!(logo.status().as_u16(), 200);
+    assert_eq!(logo.bytes().unwrap().as_ref(), png.as_slice());
+    assert_eq!(
+        http.get(format!("{cdn}/missing.png"))
+            .send()
+            .unwrap()
+            .status()
+            .as_u16(),
+        404
+    );
+
+    let metrics = http
+        .get(format!("{api}/metrics"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    for line in [
+        "uploadkit_http_requests_total{route=\"/v1/uploads\",status=\"200\"} 1",
+        "uploadkit_http_requests_total{route=\"/v1/uploads\",status=\"401\"} 1",
+        "uploadkit_http_requests_total{route=\"logo\",status=\"200\"} 1",
+        "uploadkit_http_requests_total{route=\"logo\",status=\"404\"} 1",
+        "uploadkit_http_request_duration_seconds_count{route=\"/v1/uploads\"} 2",
+        "uploadkit_credentials_refresh_failures_total 0",
+    ] {
+        assert!(metrics.contains(line), "{line} in\n{metrics}");
+    }
+    assert!(
+        metrics.contains("uploadkit_credentials_age_seconds "),
+        "{metrics}"
+    );
+
+    let status = serve.stop();
+    assert!(status.success(), "SIGTERM: exit {status:?}");
+    let text = serve.text();
+    let requests: Vec<Value> = text
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+        .filter(|v: &Value| v["message"] == "request")
+        .collect();
+    let upload = requests
+        .iter()
+        .find(|r| r["request_id"] == "test-request-1")
+        .unwrap_or_else(|| panic!("{text}"));
+    assert_eq!(upload["route"], "/v1/uploads");
+    assert_eq!(upload["status"], 200);
+    assert_eq!(upload["method"], "POST");
+    assert!(upload["latency_ms"].as_f64().unwrap() > 0.0);
+    assert!(
+        requests
+            .iter()
+            .any(|r| r["request_id"] == generated.as_str() && r["status"] == 401)
+    );
+    assert!(
+        requests
+            .iter()
+            .any(|r| r["route"] == "logo" && r["status"] == 404)
+    );
+    for secret in [
+        grant.as_str(),
+        "topsecretsignature",
+        SECRET_KEY,
+        "X-Amz-Signature",
+    ] {
+        assert!(!text.contains(secret), "{secret} in the log:\n{text}");
+    }
+    let form: Value = serde_json::from_str(&signed_form).unwrap();
+    let signature = form["fields"]["x-amz-signature"].as_str().unwrap();
+    assert!(
+        !text.contains(signature),
+        "the form's signature is not logged"
+    );
+}
+
+#[test]
+fn readyz_says_why_it_cannot_sign_while_healthz_answers() {
+    let env = vec![
+        ("HOME", std::env::temp_dir().display().to_string()),
+        ("AWS_EC2_METADATA_DISABLED", "true".to_owned()),
+        // A container endpoint that refuses connections: the chain resolves, fetching fails.
+        (
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+            "http://127.0.0.1:9/creds".to_owned(),
+        ),
+        ("UPLOADKIT_GRANT_KEY", GRANT_KEY.to_owned()),
+        ("UPLOADKIT_LOG", "off".to_owned()),
+    ];
+    let mut serve = Logged::start(&["serve", "--listen", "127.0.0.1:0"], &env);
+    let api = serve.url("presign API on");
+    let http = reqwest::blocking::Client::new();
+    assert_eq!(
+        http.get(format!("{api}/healthz"))
+            .send()
+            .unwrap()
+            .status()
+            .as_u16(),
+        200
+    );
+    let ready = http.get(format!("{api}/readyz")).send().unwrap();
+    assert_eq!(ready.status().as_u16(), 503);
+    let why = ready.text().unwrap();
+    assert!(
+        why.contains("not ready") && why.contains("container credentials"),
+        "{why}"
+    );
+    let metrics = http
+        .get(format!("{api}/metrics"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        metrics.contains("uploadkit_credentials_refresh_failures_total 1"),
+        "{metrics}"
+    );
+    assert!(serve.stop().success());
+    assert!(
+        !serve.text().contains("\"request\""),
+        "UPLOADKIT_LOG=off writes no request lines"
+    );
+}

@@ -6,6 +6,7 @@ pub mod cdn;
 pub mod credentials;
 pub mod listener;
 pub mod local;
+pub mod observe;
 pub mod promote;
 pub mod provision;
 pub mod revalidate;

@@ -1,21 +1,25 @@
 //! `uploadkit serve`: the presign API for a real deployment, configured from the environment
 //! (bucket names, region, endpoint, grant key, allowed origins) with credentials from the
-//! standard chain, refreshed before they expire.
+//! standard chain, refreshed before they expire; optionally the logo route on a second
+//! listener; request logs, `/metrics`, `/healthz` and `/readyz`.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::routing::any;
+use axum::routing::{any, get};
 use tokio::net::TcpListener;
 use tower_http::services::ServeDir;
 use uploadkit_api::ApiConfig;
+use uploadkit_core::catalogue::Bucket;
 use uploadkit_core::credentials::Resolution;
 
 use crate::ServerError;
 use crate::api::{ApiState, api};
+use crate::cdn::{CdnState, logo};
 use crate::credentials::{CredentialCache, FetchConfig, RefreshWindows};
 use crate::listener::{Limits, serve_router, shutdown_signal};
+use crate::observe::{Observe, healthz, metrics, readyz, track};
 
 /// The API's configuration from environment variables (see [`ApiConfig::from_env`]).
 pub fn config_from_env(
@@ -25,14 +29,25 @@ pub fn config_from_env(
     ApiConfig::from_env(env, region).map_err(|e| ServerError::Config(e.to_string()))
 }
 
-/// Serves the API (and, if given, a page folder) on `listener` until SIGTERM or Ctrl-C, then
-/// lets requests in flight finish (at most `listener::DRAIN`).
+/// What `serve` runs besides the API.
+#[derive(Debug, Default)]
+pub struct ServeOptions {
+    /// A page folder served beside the API.
+    pub www: Option<PathBuf>,
+    /// A listener for the logo route (`/{key}` from the logo bucket, as the logo CDN serves).
+    pub cdn: Option<TcpListener>,
+    /// Count and time requests for `/metrics` (the endpoint answers either way).
+    pub metrics: bool,
+}
+
+/// Serves the API on `listener` until SIGTERM or Ctrl-C, then lets requests in flight finish
+/// (at most `listener::DRAIN`).
 pub async fn serve(
     listener: TcpListener,
     config: ApiConfig,
     resolution: Resolution,
     env: impl Fn(&str) -> Option<String>,
-    www: Option<PathBuf>,
+    options: ServeOptions,
 ) -> Result<(), ServerError> {
     let fetch = FetchConfig::new(
         resolution
@@ -46,6 +61,13 @@ pub async fn serve(
         fetch,
         RefreshWindows::default(),
     ));
+    let observe = Arc::new(Observe::new(Arc::clone(&credentials), options.metrics));
+    let cdn_state = Arc::new(CdnState {
+        bucket: config.catalogue.name(Bucket::Logo).clone(),
+        target: config.target.clone(),
+        credentials: Arc::clone(&credentials),
+        http: crate::cdn::origin_client(),
+    });
     let state = Arc::new(ApiState {
         config,
         credentials,
@@ -53,15 +75,60 @@ pub async fn serve(
     });
     let mut router = Router::new()
         .route("/v1/{*rest}", any(api))
-        .with_state(state);
-    if let Some(www) = www {
+        .with_state(state)
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .with_state(Arc::clone(&observe));
+    if let Some(www) = options.www {
         router = router.fallback_service(ServeDir::new(www));
     }
+    let router = router.layer(axum::middleware::from_fn_with_state(
+        (Arc::clone(&observe), None),
+        track,
+    ));
     let addr = listener
         .local_addr()
         .map_err(|e| ServerError::Io(e.to_string()))?;
     println!("uploadkit presign API on http://{addr}/v1/uploads");
-    serve_router(listener, router, Limits::API, shutdown_signal()).await;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let until_stopped = move || {
+        let mut stopped = stopped.clone();
+        async move {
+            let _ = stopped.wait_for(|s| *s).await;
+        }
+    };
+    let cdn_task = match options.cdn {
+        Some(cdn) => {
+            let cdn_addr = cdn
+                .local_addr()
+                .map_err(|e| ServerError::Io(e.to_string()))?;
+            println!("uploadkit logo route on http://{cdn_addr}/{{key}}");
+            let cdn_router = Router::new()
+                .route("/{*key}", any(logo))
+                .with_state(cdn_state)
+                .layer(axum::middleware::from_fn_with_state(
+                    (Arc::clone(&observe), Some("logo")),
+                    track,
+                ));
+            Some(tokio::spawn(serve_router(
+                cdn,
+                cdn_router,
+                Limits::CDN,
+                until_stopped(),
+            )))
+        }
+        None => None,
+    };
+    let api_task = tokio::spawn(serve_router(listener, router, Limits::API, until_stopped()));
+    shutdown_signal().await;
+    tracing::info!("shutting down: no new connections, draining requests in flight");
+    let _ = stop.send(true);
+    let failed = |e: tokio::task::JoinError| ServerError::Io(e.to_string());
+    api_task.await.map_err(failed)?;
+    if let Some(task) = cdn_task {
+        task.await.map_err(failed)?;
+    }
     println!("uploadkit presign API stopped");
     Ok(())
 }

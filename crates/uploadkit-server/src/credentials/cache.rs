@@ -5,6 +5,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
 
 use tokio::sync::Mutex;
 use uploadkit_core::clock::SigningTime;
@@ -47,6 +48,8 @@ pub struct CredentialCache {
     current: RwLock<Option<Arc<Signer>>>,
     refreshing: Mutex<()>,
     fetches: AtomicU64,
+    failures: AtomicU64,
+    fetched_at: RwLock<Option<Instant>>,
 }
 
 enum Freshness {
@@ -65,12 +68,28 @@ impl CredentialCache {
             current: RwLock::new(None),
             refreshing: Mutex::new(()),
             fetches: AtomicU64::new(0),
+            failures: AtomicU64::new(0),
+            fetched_at: RwLock::new(None),
         }
     }
 
     /// How many times credentials were fetched.
     pub fn fetches(&self) -> u64 {
         self.fetches.load(Ordering::SeqCst)
+    }
+
+    /// How many fetches failed.
+    pub fn refresh_failures(&self) -> u64 {
+        self.failures.load(Ordering::SeqCst)
+    }
+
+    /// Time since the credentials in use were fetched (`None` before the first fetch).
+    pub fn age(&self) -> Option<Duration> {
+        self.fetched_at
+            .read()
+            .ok()
+            .and_then(|at| *at)
+            .map(|at| at.elapsed())
     }
 
     fn freshness(&self, signer: &Signer, now: SigningTime) -> Freshness {
@@ -135,7 +154,16 @@ impl CredentialCache {
     /// Fetches and stores new credentials; the caller holds the refresh lock.
     async fn refresh(&self) -> Result<Arc<Signer>, CacheError> {
         self.fetches.fetch_add(1, Ordering::SeqCst);
-        let creds = fetch(&self.source, &self.config).await?;
+        let creds = match fetch(&self.source, &self.config).await {
+            Ok(creds) => creds,
+            Err(e) => {
+                self.failures.fetch_add(1, Ordering::SeqCst);
+                return Err(e.into());
+            }
+        };
+        if let Ok(mut at) = self.fetched_at.write() {
+            *at = Some(Instant::now());
+        }
         let signer = Arc::new(Signer::new(creds));
         if let Ok(mut current) = self.current.write() {
             *current = Some(Arc::clone(&signer));
