@@ -11,11 +11,12 @@ use uploadkit_api::{
 };
 use uploadkit_core::catalogue::{Catalogue, ServiceId, UploadId, UploadKind};
 use uploadkit_core::clock::SigningTime;
+use uploadkit_core::credentials::refresh::RefreshPolicy;
 use uploadkit_core::credentials::{
     ChainError, ChainInput, CredentialSource, FileContents, ProfileSet, Resolution, resolve_chain,
 };
 use uploadkit_core::s3::{AddressingStyle, CustomEndpoint, S3Target};
-use uploadkit_server::credentials::{CredentialCache, FetchConfig, RefreshWindows, fetch};
+use uploadkit_server::credentials::{CredentialCache, FetchConfig, fetch};
 use uploadkit_tests::fake_metadata::{FakeServer, credentials_json};
 use uploadkit_tests::s3client::S3Client;
 use uploadkit_tests::seaweedfs::{ACCESS_KEY, ROLE_ARN, SECRET_KEY, Seaweed};
@@ -76,7 +77,7 @@ fn assume_role_through_seaweedfs_sts_refreshes_once_and_caps_presigns() {
     assert!(matches!(resolution.source, CredentialSource::AssumeRole(_)));
     // Windows scaled to a 900 s session so real time crosses them within seconds: advisory
     // from 890 s left, mandatory from 880 s left.
-    let windows = RefreshWindows {
+    let windows = RefreshPolicy {
         advisory: 890,
         mandatory: 880,
     };
@@ -223,7 +224,7 @@ fn sts_refusals_are_reported() {
     let cache = CredentialCache::new(
         resolution.source,
         FetchConfig::new("eu-west-1", env),
-        RefreshWindows::default(),
+        RefreshPolicy::BOTOCORE,
     );
     let err = runtime()
         .block_on(cache.signer(now()))

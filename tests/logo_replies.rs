@@ -5,11 +5,12 @@
 use std::sync::Arc;
 
 use serde_json::Value;
+use uploadkit_core::credentials::refresh::RefreshPolicy;
 use uploadkit_core::credentials::{CredentialSource, Credentials, Origin};
 use uploadkit_core::local::{LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY};
 use uploadkit_core::s3::{AddressingStyle, BucketName, CustomEndpoint, S3Target};
 use uploadkit_server::cdn::{CdnState, logo, origin_client};
-use uploadkit_server::credentials::{CredentialCache, FetchConfig, RefreshWindows};
+use uploadkit_server::credentials::{CredentialCache, FetchConfig};
 use uploadkit_server::listener::{Limits, serve_router};
 use uploadkit_tests::in_process::InProcess;
 use uploadkit_tests::local_store::LocalStore;
@@ -33,7 +34,7 @@ fn start_cdn(store: &LocalStore) -> InProcess {
             credentials: Arc::new(CredentialCache::new(
                 CredentialSource::Static(keys, Origin::Environment),
                 FetchConfig::new("eu-west-1", |_: &str| None),
-                RefreshWindows::default(),
+                RefreshPolicy::BOTOCORE,
             )),
             http: origin_client(),
         });

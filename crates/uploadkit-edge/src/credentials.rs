@@ -7,6 +7,7 @@ use std::rc::Rc;
 
 use uploadkit_core::clock::SigningTime;
 use uploadkit_core::credentials::Credentials;
+use uploadkit_core::credentials::refresh::{Action, RefreshPolicy};
 use uploadkit_core::credentials::sts::{self, RoleRequest};
 use uploadkit_core::sigv4::Signer;
 use worker::{Fetch, Headers, Method, Request, RequestInit};
@@ -55,10 +56,12 @@ impl Drop for Refreshing {
 
 /// A signer for `now`: never one whose credentials are expired or about to be.
 ///
-/// A session due for replacement is replaced by one request while the others the isolate
-/// serves meanwhile keep signing with it, and it is kept if STS fails, for as long as it has a
-/// minute left (botocore's advisory refresh). A request never waits on another's STS call: the
-/// runtime does not let one request's I/O finish another's.
+/// The core's [`RefreshPolicy`] decides, as it does for the native service: from
+/// `refresh_before_seconds` before the session ends, one request replaces it while the others
+/// the isolate serves meanwhile keep signing with it, and it is kept if STS fails; in its last
+/// minute it is not used without a new one. Where the native service would wait for another
+/// caller's refresh, a request here refreshes itself: the runtime does not let one request's I/O
+/// finish another's.
 pub async fn signer(
     config: &CredentialConfig,
     now: SigningTime,
@@ -66,35 +69,37 @@ pub async fn signer(
     let Some(role) = &config.role else {
         return Ok(Rc::new(Signer::new(config.keys.clone())));
     };
-    let left = |s: &Rc<Signer>| seconds_left(s.credentials(), now);
+    let policy = RefreshPolicy {
+        advisory: i64::from(role.refresh_before_seconds),
+        mandatory: MIN_SECONDS_LEFT,
+    };
     let cached = SESSION.with(|s| s.borrow().clone());
-    if let Some(signer) = cached
-        .as_ref()
-        .filter(|s| left(s) > i64::from(role.refresh_before_seconds))
-    {
-        return Ok(Rc::clone(signer));
-    }
-    let usable = cached.filter(|s| left(s) >= MIN_SECONDS_LEFT);
-    if let Some(signer) = usable.as_ref().filter(|_| REFRESHING.with(Cell::get)) {
-        return Ok(Rc::clone(signer));
-    }
+    let busy = REFRESHING.with(Cell::get);
+    let keep_on_failure = match (
+        policy.action(cached.as_deref().map(Signer::credentials), busy, now),
+        &cached,
+    ) {
+        (Action::Use, Some(signer)) => return Ok(Rc::clone(signer)),
+        (Action::Refresh { keep_on_failure }, _) => keep_on_failure,
+        _ => false,
+    };
     let refreshing = Refreshing::start();
     let session = assume_role(config, role, now).await;
     drop(refreshing);
-    match (session, usable) {
+    match (session, cached) {
         (Ok(session), _) => {
             let signer = Rc::new(Signer::new(session));
             SESSION.with(|s| *s.borrow_mut() = Some(Rc::clone(&signer)));
             Ok(signer)
         }
-        (Err(e), Some(signer)) => {
+        (Err(e), Some(signer)) if keep_on_failure => {
             worker::console_warn!(
                 "STS refresh failed, still signing with the current session ({} s left): {e}",
-                left(&signer)
+                seconds_left(signer.credentials(), now)
             );
             Ok(signer)
         }
-        (Err(e), None) => Err(e),
+        (Err(e), _) => Err(e),
     }
 }
 

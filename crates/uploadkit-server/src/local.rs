@@ -21,9 +21,10 @@ use uploadkit_core::s3::{AddressingStyle, CustomEndpoint, S3Target};
 use crate::ServerError;
 use crate::api::{ApiState, api};
 use crate::cdn::{CdnState, logo};
-use crate::credentials::{CredentialCache, FetchConfig, RefreshWindows};
+use crate::credentials::{CredentialCache, FetchConfig};
 use crate::listener::{Limits, serve_router, shutdown_signal};
 use crate::store::serve_store;
+use uploadkit_core::credentials::refresh::RefreshPolicy;
 
 /// How long the local stack's development grant lasts.
 const DEV_GRANT_SECONDS: u32 = 12 * 3600;
@@ -94,7 +95,7 @@ pub async fn run(
     let credentials = Arc::new(CredentialCache::new(
         CredentialSource::Static(local_keys, Origin::Environment),
         FetchConfig::new(catalogue.region(), &env),
-        RefreshWindows::default(),
+        RefreshPolicy::BOTOCORE,
     ));
 
     let buckets: Vec<String> = catalogue

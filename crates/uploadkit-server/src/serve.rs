@@ -17,9 +17,10 @@ use uploadkit_core::credentials::Resolution;
 use crate::ServerError;
 use crate::api::{ApiState, api};
 use crate::cdn::{CdnState, logo};
-use crate::credentials::{CredentialCache, FetchConfig, RefreshWindows};
+use crate::credentials::{CredentialCache, FetchConfig};
 use crate::listener::{Limits, serve_router, shutdown_signal};
 use crate::observe::{Observe, healthz, metrics, readyz, track};
+use uploadkit_core::credentials::refresh::RefreshPolicy;
 
 /// The API's configuration from environment variables (see [`ApiConfig::from_env`]).
 pub fn config_from_env(
@@ -59,7 +60,7 @@ pub async fn serve(
     let credentials = Arc::new(CredentialCache::new(
         resolution.source,
         fetch,
-        RefreshWindows::default(),
+        RefreshPolicy::BOTOCORE,
     ));
     let observe = Arc::new(Observe::new(Arc::clone(&credentials), options.metrics));
     let cdn_state = Arc::new(CdnState {

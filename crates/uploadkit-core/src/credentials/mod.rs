@@ -6,6 +6,7 @@ mod ini;
 mod keys;
 pub mod process;
 mod profiles;
+pub mod refresh;
 pub mod service_config;
 pub mod sso;
 pub mod sts;

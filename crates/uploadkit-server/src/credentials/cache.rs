@@ -1,7 +1,8 @@
-//! Temporary credentials cached and refreshed before they expire, as botocore does: from 15
-//! minutes before expiry a refresh is attempted (the old credentials serve if it fails); from
-//! 10 minutes before, a refresh must succeed. One refresh runs at a time; callers arriving
-//! meanwhile wait for it or, in the advisory window, keep using the current credentials.
+//! Temporary credentials cached and refreshed before they expire, by the core's
+//! [`RefreshPolicy`] (the decision the edge worker makes too): in the advisory window one
+//! caller refreshes while the others keep signing, and a failed refresh keeps the current
+//! credentials; in the mandatory window a refresh must succeed, and callers arriving while one
+//! runs wait for its result.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
@@ -10,27 +11,10 @@ use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
 use uploadkit_core::clock::SigningTime;
 use uploadkit_core::credentials::CredentialSource;
+use uploadkit_core::credentials::refresh::{Action, RefreshPolicy};
 use uploadkit_core::sigv4::Signer;
 
 use super::fetch::{FetchConfig, FetchError, fetch};
-
-/// When to refresh, in seconds before expiry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RefreshWindows {
-    /// Try to refresh from this many seconds before expiry.
-    pub advisory: i64,
-    /// Refuse to sign without a refresh from this many seconds before expiry.
-    pub mandatory: i64,
-}
-
-impl Default for RefreshWindows {
-    fn default() -> Self {
-        Self {
-            advisory: 15 * 60,
-            mandatory: 10 * 60,
-        }
-    }
-}
 
 /// Why there is no signer.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -44,7 +28,7 @@ pub enum CacheError {
 pub struct CredentialCache {
     source: CredentialSource,
     config: FetchConfig,
-    windows: RefreshWindows,
+    policy: RefreshPolicy,
     current: RwLock<Option<Arc<Signer>>>,
     refreshing: Mutex<()>,
     fetches: AtomicU64,
@@ -52,19 +36,13 @@ pub struct CredentialCache {
     fetched_at: RwLock<Option<Instant>>,
 }
 
-enum Freshness {
-    Fresh,
-    Advisory,
-    Mandatory,
-}
-
 impl CredentialCache {
     /// A cache over `source`.
-    pub fn new(source: CredentialSource, config: FetchConfig, windows: RefreshWindows) -> Self {
+    pub fn new(source: CredentialSource, config: FetchConfig, policy: RefreshPolicy) -> Self {
         Self {
             source,
             config,
-            windows,
+            policy,
             current: RwLock::new(None),
             refreshing: Mutex::new(()),
             fetches: AtomicU64::new(0),
@@ -92,75 +70,68 @@ impl CredentialCache {
             .map(|at| at.elapsed())
     }
 
-    fn freshness(&self, signer: &Signer, now: SigningTime) -> Freshness {
-        match signer.credentials().expires_at() {
-            None => Freshness::Fresh,
-            Some(at) => {
-                let left = at.unix() - now.unix();
-                if left <= self.windows.mandatory {
-                    Freshness::Mandatory
-                } else if left <= self.windows.advisory {
-                    Freshness::Advisory
-                } else {
-                    Freshness::Fresh
-                }
-            }
-        }
-    }
-
     fn cached(&self) -> Option<Arc<Signer>> {
         self.current.read().ok().and_then(|c| c.clone())
     }
 
     /// A signer with credentials good at `now`.
     pub async fn signer(&self, now: SigningTime) -> Result<Arc<Signer>, CacheError> {
-        if let Some(signer) = self.cached() {
-            match self.freshness(&signer, now) {
-                Freshness::Fresh => return Ok(signer),
-                Freshness::Advisory => {
-                    // Someone else is refreshing: the current credentials are still good.
-                    let Ok(_guard) = self.refreshing.try_lock() else {
-                        return Ok(signer);
-                    };
-                    if let Some(newer) = self.cached().filter(|s| !Arc::ptr_eq(s, &signer)) {
-                        return Ok(newer);
-                    }
-                    return Ok(self.refresh().await.unwrap_or(signer));
-                }
-                Freshness::Mandatory => {}
+        let cached = self.cached();
+        let action = |current: Option<&Arc<Signer>>, busy| {
+            self.policy
+                .action(current.map(|s| s.credentials()), busy, now)
+        };
+        let due = match (action(cached.as_ref(), false), &cached) {
+            (Action::Use, Some(signer)) => return Ok(Arc::clone(signer)),
+            (due, _) => due,
+        };
+        let _guard = match self.refreshing.try_lock() {
+            Ok(guard) => guard,
+            // Another caller is refreshing: keep signing if the policy allows, else wait for it.
+            Err(_) => match (action(cached.as_ref(), true), &cached) {
+                (Action::Use, Some(signer)) => return Ok(Arc::clone(signer)),
+                _ => self.refreshing.lock().await,
+            },
+        };
+        // A refresh that finished before this caller held the lock is the one it needed.
+        if let Some(newer) = self.cached().filter(|s| {
+            !cached.as_ref().is_some_and(|c| Arc::ptr_eq(c, s))
+                && action(Some(s), false) == Action::Use
+        }) {
+            return Ok(newer);
+        }
+        match (self.refresh(now).await, cached) {
+            (Ok(signer), _) => Ok(signer),
+            (Err(_), Some(current))
+                if due
+                    == (Action::Refresh {
+                        keep_on_failure: true,
+                    }) =>
+            {
+                Ok(current)
             }
+            (Err(e), _) => Err(e),
         }
-        let before = self.cached();
-        let _guard = self.refreshing.lock().await;
-        // A refresh that finished while this caller waited is the one it was waiting for.
-        if let Some(signer) = self.cached()
-            && !before.as_ref().is_some_and(|b| Arc::ptr_eq(b, &signer))
-            && !signer.credentials().is_expired(now)
-        {
-            return Ok(signer);
-        }
-        let signer = self.refresh().await?;
-        if matches!(self.freshness(&signer, now), Freshness::Mandatory)
-            && signer.credentials().is_expired(now)
-        {
-            return Err(CacheError::Fetch(FetchError::Remote {
-                source_name: "credentials".into(),
-                problem: "the source returned credentials that have already expired".into(),
-            }));
-        }
-        Ok(signer)
     }
 
     /// Fetches and stores new credentials; the caller holds the refresh lock.
-    async fn refresh(&self) -> Result<Arc<Signer>, CacheError> {
+    async fn refresh(&self, now: SigningTime) -> Result<Arc<Signer>, CacheError> {
         self.fetches.fetch_add(1, Ordering::SeqCst);
-        let creds = match fetch(&self.source, &self.config).await {
-            Ok(creds) => creds,
-            Err(e) => {
+        let creds = fetch(&self.source, &self.config)
+            .await
+            .and_then(|creds| {
+                if self.policy.usable(&creds, now) {
+                    Ok(creds)
+                } else {
+                    Err(FetchError::Remote {
+                        source_name: "credentials".into(),
+                        problem: "the source returned credentials that have already expired".into(),
+                    })
+                }
+            })
+            .inspect_err(|_| {
                 self.failures.fetch_add(1, Ordering::SeqCst);
-                return Err(e.into());
-            }
-        };
+            })?;
         if let Ok(mut at) = self.fetched_at.write() {
             *at = Some(Instant::now());
         }

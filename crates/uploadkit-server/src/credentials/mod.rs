@@ -3,7 +3,7 @@
 mod cache;
 mod fetch;
 
-pub use cache::{CacheError, CredentialCache, RefreshWindows};
+pub use cache::{CacheError, CredentialCache};
 pub use fetch::{
     AskCode, FetchConfig, FetchError, MfaPrompt, assume_role, caller_identity, container, fetch,
     instance_metadata, run_process, sso_credentials, web_identity,
