@@ -74,6 +74,54 @@ def url_cases():
     return out
 
 
+DISPOSITIONS = [
+    "attachment",
+    'attachment; filename="report.csv"',
+    "attachment; filename=\"Report - March.csv\"; filename*=UTF-8''Report%20%E2%80%93%20March.csv",
+    "inline; filename=\"a;b=c&d.pdf\"",
+]
+KMS_KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+SHA256 = "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg="
+
+
+def extra_cases():
+    """Response overrides, versions, checksums and SSE: Params in the order uploadkit writes
+    its query parameters (disposition, type, cache-control, version)."""
+    out = []
+    reads = []
+    for disposition in DISPOSITIONS:
+        reads.append({"ResponseContentDisposition": disposition})
+    reads.append({"ResponseContentType": "text/csv; charset=utf-8"})
+    reads.append({"ResponseCacheControl": "no-store, max-age=0"})
+    reads.append({"ResponseContentDisposition": DISPOSITIONS[2], "ResponseContentType": "text/csv",
+                  "ResponseCacheControl": "private", "VersionId": "3/L4kqtJl40Nr8X8gdRQBpUMLUo+=~"})
+    reads.append({"VersionId": "null"})
+    writes = [
+        {"ChecksumSHA256": SHA256},
+        {"ServerSideEncryption": "AES256"},
+        {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": KMS_KEY},
+        {"ChecksumSHA256": SHA256, "ServerSideEncryption": "aws:kms", "SSEKMSKeyId": "alias/notify-uploads"},
+    ]
+    keys = ["report.csv", "with space/ünï.csv"]
+    targets = [("eu-west-1", None, "auto"), ("us-east-1", None, "path"), ("eu-west-1", "http://127.0.0.1:8333", "path")]
+    for params, key, (region, endpoint, style), token in itertools.product(reads, keys, targets, [None, TOKEN]):
+        url = client(region, style, token, endpoint).generate_presigned_url(
+            "get_object", Params={"Bucket": "notify.tools-mou", "Key": key, **params}, ExpiresIn=900)
+        out.append({"method": "GET", "bucket": "notify.tools-mou", "key": key, "params": params, "region": region,
+                    "endpoint": endpoint, "addressing": style, "token": token, "expires": 900, "url": url})
+    for method, op in [("HEAD", "head_object"), ("DELETE", "delete_object")]:
+        url = client("eu-west-1", "auto", None, None).generate_presigned_url(
+            op, Params={"Bucket": "mybucket", "Key": "k.csv", "VersionId": "v2/x+y"}, ExpiresIn=60)
+        out.append({"method": method, "bucket": "mybucket", "key": "k.csv", "params": {"VersionId": "v2/x+y"},
+                    "region": "eu-west-1", "endpoint": None, "addressing": "auto", "token": None, "expires": 60, "url": url})
+    for params, key, (region, endpoint, style), token in itertools.product(writes, keys, targets, [None, TOKEN]):
+        url = client(region, style, token, endpoint).generate_presigned_url(
+            "put_object", Params={"Bucket": "mybucket", "Key": key, **params}, ExpiresIn=300)
+        out.append({"method": "PUT", "bucket": "mybucket", "key": key, "params": params, "region": region,
+                    "endpoint": endpoint, "addressing": style, "token": token, "expires": 300, "url": url})
+    return out
+
+
 POST_FIELDS = [
     [],
     [["Content-Type", "text/csv"], ["x-amz-server-side-encryption", "AES256"],
@@ -81,6 +129,9 @@ POST_FIELDS = [
     [["Content-Type", "image/png"], ["x-amz-server-side-encryption", "AES256"],
      ["tagging", "<Tagging><TagSet><Tag><Key>delete-after-7-days</Key><Value>True</Value></Tag></TagSet></Tagging>"],
      ["success_action_status", "201"]],
+    [["Content-Type", "text/csv"], ["x-amz-server-side-encryption", "aws:kms"],
+     ["x-amz-server-side-encryption-aws-kms-key-id", KMS_KEY],
+     ["x-amz-checksum-sha256", SHA256]],
 ]
 
 
@@ -114,6 +165,7 @@ def main():
             "access_key": AK,
             "secret_key": SK,
             "url_cases": url_cases(),
+            "extra_cases": extra_cases(),
             "post_cases": post_cases(),
         }
     json.dump(doc, sys.stdout, ensure_ascii=False, indent=1)

@@ -8,7 +8,9 @@ use uploadkit_core::catalogue::{
     UploadRequest,
 };
 use uploadkit_core::clock::SigningTime;
-use uploadkit_core::s3::{Method, S3Target, presign_url};
+use uploadkit_core::s3::{
+    Method, PresignError, PresignExtras, S3Target, attachment, presign_url_with,
+};
 use uploadkit_core::sigv4::Signer;
 
 use crate::cors::CorsPolicy;
@@ -257,6 +259,9 @@ fn upload(config: &ApiConfig, req: &ApiRequest, ctx: &Context<'_>) -> Result<Val
     }))
 }
 
+/// The longest download file name accepted.
+pub const MAX_DOWNLOAD_NAME_CHARS: usize = 255;
+
 fn download(config: &ApiConfig, req: &ApiRequest, ctx: &Context<'_>) -> Result<Value, ApiError> {
     let grant = grant_of(config, req, ctx.now)?;
     let body = body_json(req)?;
@@ -284,15 +289,46 @@ fn download(config: &ApiConfig, req: &ApiRequest, ctx: &Context<'_>) -> Result<V
     if matches!(download, Download::CrownMou | Download::NonCrownMou) && !grant.downloads {
         return Err(ApiError::DownloadsNotGranted);
     }
+    // The name the browser saves the file under, when the application gives one.
+    let disposition = match text_field(&body, "file_name")? {
+        None => None,
+        Some(name)
+            if name.trim().is_empty()
+                || name.chars().count() > MAX_DOWNLOAD_NAME_CHARS
+                || name
+                    .chars()
+                    .any(|c| c.is_control() || c == '/' || c == '\\') =>
+        {
+            return Err(ApiError::BadField {
+                field: "file_name",
+                message: format!(
+                    "must be 1 to {MAX_DOWNLOAD_NAME_CHARS} characters without slashes or control characters"
+                ),
+            });
+        }
+        Some(name) => Some(attachment(name)),
+    };
+    let extras = PresignExtras {
+        response_content_disposition: disposition.as_deref(),
+        ..PresignExtras::default()
+    };
     let bucket = config.catalogue.name(download.bucket());
-    let url = presign_url(
+    let url = presign_url_with(
         signer(ctx)?,
         &config.target,
         bucket,
         &download.key(),
         Method::Get,
+        &extras,
         config.download_ttl.min(grant.seconds_left(ctx.now)),
         ctx.now,
-    )?;
+    )
+    .map_err(|e| match e {
+        PresignError::Signing(e) => ApiError::from(e),
+        PresignError::Extra(e) => ApiError::BadField {
+            field: "file_name",
+            message: e.to_string(),
+        },
+    })?;
     Ok(json!({"method": "GET", "url": url.url, "expires_at": url.expires_at.iso8601()}))
 }

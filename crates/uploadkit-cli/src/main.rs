@@ -15,9 +15,9 @@ use uploadkit_core::clock::{SigningTime, parse_rfc3339};
 use uploadkit_core::credentials::{Credentials, InvalidCredentials};
 use uploadkit_core::local::{LOCAL_ACCESS_KEY_ID, LOCAL_ENDPOINT, LOCAL_SECRET_ACCESS_KEY};
 use uploadkit_core::s3::{
-    AddressingStyle, BucketName, Condition, CustomEndpoint, InvalidBucketName, InvalidEndpoint,
-    InvalidObjectKey, KeyRule, Method, ObjectKey, PolicyError, PostPolicy, PresignedPost, S3Target,
-    presign_url,
+    AddressingStyle, BucketName, Condition, CustomEndpoint, Encryption, InvalidBucketName,
+    InvalidEndpoint, InvalidObjectKey, KeyRule, Method, ObjectKey, PolicyError, PostPolicy,
+    PresignExtras, PresignedPost, S3Target, attachment, presign_url_with,
 };
 use uploadkit_core::sigv4::{MAX_PRESIGN_SECONDS, Signer, SigningError};
 
@@ -202,6 +202,8 @@ enum Presign {
         /// The HTTP method.
         #[arg(long, default_value = "GET")]
         method: Method,
+        #[command(flatten)]
+        extras: ExtraArgs,
     },
     /// A browser POST form: prints {"url", "fields", "expires_at"}.
     Post {
@@ -243,6 +245,35 @@ enum Presign {
         #[arg(long)]
         upload_id: Option<String>,
     },
+}
+
+/// What a presigned URL may carry besides the object (signed exactly as botocore signs them).
+#[derive(Args)]
+struct ExtraArgs {
+    /// GET: save the download as this file name (sets response-content-disposition).
+    #[arg(long, conflicts_with = "response_content_disposition")]
+    download_name: Option<String>,
+    /// GET: the Content-Disposition S3 answers with.
+    #[arg(long)]
+    response_content_disposition: Option<String>,
+    /// GET: the Content-Type S3 answers with.
+    #[arg(long)]
+    response_content_type: Option<String>,
+    /// GET: the Cache-Control S3 answers with.
+    #[arg(long)]
+    response_cache_control: Option<String>,
+    /// GET, HEAD, DELETE: this version of the object.
+    #[arg(long)]
+    version_id: Option<String>,
+    /// PUT: the body's SHA-256 (base64); S3 refuses other bytes. Sent as a signed header.
+    #[arg(long)]
+    checksum_sha256: Option<String>,
+    /// PUT: encrypt with SSE-KMS under this key (id, ARN or alias). Sent as signed headers.
+    #[arg(long, conflicts_with = "sse_s3")]
+    sse_kms_key_id: Option<String>,
+    /// PUT: require SSE-S3 (AES256). Sent as a signed header.
+    #[arg(long)]
+    sse_s3: bool,
 }
 
 #[derive(Args)]
@@ -331,6 +362,8 @@ enum CliError {
     Endpoint(#[from] InvalidEndpoint),
     #[error(transparent)]
     Signing(#[from] SigningError),
+    #[error(transparent)]
+    Presign(#[from] uploadkit_core::s3::PresignError),
     #[error(transparent)]
     Policy(#[from] PolicyError),
     #[error(transparent)]
@@ -844,6 +877,7 @@ fn run(cli: Cli) -> Result<String, CliError> {
             target,
             key,
             method,
+            extras,
         }) => {
             let setup = target.signing.setup()?;
             let bucket = target.bucket(&setup.catalogue)?;
@@ -851,12 +885,31 @@ fn run(cli: Cli) -> Result<String, CliError> {
             if method == Method::Delete && setup.catalogue.never_deleted(&bucket, &key) {
                 return Err(CliError::NeverDeleted(key.to_string()));
             }
-            let url = presign_url(
+            let disposition = extras
+                .download_name
+                .as_deref()
+                .map(attachment)
+                .or(extras.response_content_disposition);
+            let encryption = match (&extras.sse_kms_key_id, extras.sse_s3) {
+                (Some(key), _) => Some(Encryption::Kms(key)),
+                (None, true) => Some(Encryption::Aes256),
+                (None, false) => None,
+            };
+            let extras = PresignExtras {
+                response_content_disposition: disposition.as_deref(),
+                response_content_type: extras.response_content_type.as_deref(),
+                response_cache_control: extras.response_cache_control.as_deref(),
+                version_id: extras.version_id.as_deref(),
+                checksum_sha256: extras.checksum_sha256.as_deref(),
+                encryption,
+            };
+            let url = presign_url_with(
                 &setup.signer,
                 &setup.target,
                 &bucket,
                 &key,
                 method,
+                &extras,
                 setup.expires,
                 setup.now,
             )?;
@@ -867,7 +920,12 @@ fn run(cli: Cli) -> Result<String, CliError> {
                     url.expires_at.iso8601()
                 );
             }
-            Ok(url.url)
+            // Signed headers the request must carry follow the URL, one `name: value` a line.
+            let mut out = url.url;
+            for (name, value) in &url.headers {
+                out.push_str(&format!("\n{name}: {value}"));
+            }
+            Ok(out)
         }
         Command::Presign(Presign::Post {
             target,

@@ -218,3 +218,45 @@ fn a_mou_needs_the_downloads_claim() {
     );
     assert_eq!(status, 200);
 }
+
+#[test]
+fn a_report_downloads_under_the_name_the_application_gives() {
+    let reports = [ReportId::parse(OWN_REPORT).unwrap()];
+    let options = MintOptions {
+        reports: &reports,
+        ..MintOptions::new(service(), &[])
+    };
+    let token = key().mint(&options, now(), 600);
+    let body = |name: &str| {
+        serde_json::json!({"download": "report", "report_id": OWN_REPORT, "file_name": name})
+            .to_string()
+    };
+    let (status, json, _) = call(
+        "POST",
+        "/v1/downloads",
+        Some(&token),
+        &body("Sent messages – 4 December.csv"),
+        None,
+    );
+    assert_eq!(status, 200, "{json}");
+    let url = json["url"].as_str().unwrap();
+    let query = url.split_once('?').unwrap().1;
+    assert!(
+        query.starts_with("response-content-disposition=attachment%3B%20filename%3D%22Sent%20messages%20-%204%20December.csv%22%3B%20filename%2A%3DUTF-8%27%27Sent%2520messages%2520%25E2%2580%2593%25204%2520December.csv&X-Amz-Algorithm="),
+        "{url}"
+    );
+    for bad in [
+        "",
+        "../../etc/passwd",
+        "a\r\nSet-Cookie: x=1",
+        &"x".repeat(256),
+    ] {
+        let (status, json, _) = call("POST", "/v1/downloads", Some(&token), &body(bad), None);
+        assert_eq!(
+            (status, json["error"].as_str()),
+            (400, Some("invalid_field")),
+            "{bad:?}"
+        );
+        assert!(json["message"].as_str().unwrap().contains("file_name"));
+    }
+}

@@ -1,5 +1,6 @@
 //! Presigned URLs for GET, PUT, HEAD and DELETE.
 
+use super::presign_extras::{ExtraNotForMethod, PresignExtras};
 use super::{AddressingStyle, BucketLocation, BucketName, CustomEndpoint, ObjectKey};
 use crate::clock::SigningTime;
 use crate::encode::uri_encode_into;
@@ -100,6 +101,20 @@ pub struct PresignedUrl {
     pub expires_in: u32,
     /// When it stops working.
     pub expires_at: SigningTime,
+    /// Headers the request must carry with these values (they are signed): a checksum or
+    /// encryption asked for in [`PresignExtras`].
+    pub headers: Vec<(String, String)>,
+}
+
+/// Why a URL could not be presigned.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PresignError {
+    /// Expiry or credentials.
+    #[error(transparent)]
+    Signing(#[from] SigningError),
+    /// An extra the method does not take.
+    #[error(transparent)]
+    Extra(#[from] ExtraNotForMethod),
 }
 
 /// The validity to sign: `requested`, shortened so nothing outlives the credentials.
@@ -153,6 +168,51 @@ pub fn presign_url(
     expires_in: u32,
     now: SigningTime,
 ) -> Result<PresignedUrl, SigningError> {
+    presign_url_with(
+        signer,
+        target,
+        bucket,
+        key,
+        method,
+        &PresignExtras::default(),
+        expires_in,
+        now,
+    )
+    .map_err(|e| match e {
+        PresignError::Signing(e) => e,
+        PresignError::Extra(_) => unreachable!("no extras were given"),
+    })
+}
+
+/// [`presign_url`] with response overrides, a version, a checksum or encryption, byte for byte
+/// as botocore's `generate_presigned_url` signs the same `Params`.
+///
+/// ```
+/// use uploadkit_core::{clock::parse_rfc3339, credentials::Credentials, sigv4::Signer};
+/// use uploadkit_core::s3::{attachment, presign_url_with, BucketName, Method, ObjectKey, PresignExtras, S3Target};
+/// let signer = Signer::new(Credentials::new("AKIDEXAMPLE", "secret", None, None).unwrap());
+/// let disposition = attachment("report.csv");
+/// let extras = PresignExtras { response_content_disposition: Some(&disposition), ..Default::default() };
+/// let url = presign_url_with(&signer, &S3Target::aws("eu-west-1"), &BucketName::new("reports").unwrap(),
+///     &ObjectKey::new("r.csv").unwrap(), Method::Get, &extras, 600, parse_rfc3339("2026-11-22T09:30:15Z").unwrap()).unwrap();
+/// assert!(url.url.contains("?response-content-disposition=attachment%3B%20filename%3D%22report.csv%22"));
+/// let wrong = PresignExtras { checksum_sha256: Some("n4bQ"), ..Default::default() };
+/// assert!(presign_url_with(&signer, &S3Target::aws("eu-west-1"), &BucketName::new("reports").unwrap(),
+///     &ObjectKey::new("r.csv").unwrap(), Method::Get, &wrong, 600, parse_rfc3339("2026-11-22T09:30:15Z").unwrap()).is_err());
+/// ```
+#[allow(clippy::too_many_arguments)]
+pub fn presign_url_with(
+    signer: &Signer,
+    target: &S3Target,
+    bucket: &BucketName,
+    key: &ObjectKey,
+    method: Method,
+    extras: &PresignExtras<'_>,
+    expires_in: u32,
+    now: SigningTime,
+) -> Result<PresignedUrl, PresignError> {
+    let query = extras.query(method)?;
+    let extra_headers = extras.headers(method)?;
     let expires_in = effective_expiry(signer, now, expires_in)?;
     let location = target.locate(bucket);
     let mut path =
@@ -160,11 +220,13 @@ pub fn presign_url(
     path.push_str(&location.path_prefix);
     path.push('/');
     uri_encode_into(&mut path, key.as_str(), true);
+    let mut headers = vec![("host", location.host.as_str())];
+    headers.extend_from_slice(&extra_headers);
     let request = SignableRequest {
         method: method.as_str(),
         path: &path,
-        query: Vec::new(),
-        headers: vec![("host", location.host.as_str())],
+        query,
+        headers,
         payload: Payload::Unsigned,
     };
     let signed = signer.presign(&request, &target.context(now), expires_in)?;
@@ -182,5 +244,9 @@ pub fn presign_url(
         method,
         expires_in,
         expires_at: now.plus_seconds(expires_in).unwrap_or(now),
+        headers: extra_headers
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect(),
     })
 }

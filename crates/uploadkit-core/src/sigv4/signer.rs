@@ -99,6 +99,8 @@ struct Prepared<'a> {
     method: &'a str,
     uri: Cow<'a, str>,
     query: String,
+    /// What the URL carries (presigning only): the same parameters in botocore's order.
+    url_query: String,
     headers: CanonicalHeaders<'a>,
     signed_headers: String,
     payload_hash: Cow<'a, str>,
@@ -198,6 +200,7 @@ impl Signer {
             method: req.method,
             uri: canonical_uri(req.path, &ctx.settings),
             query: super::canonical::canonical_query(&req.query),
+            url_query: String::new(),
             headers,
             signed_headers,
             payload_hash,
@@ -278,17 +281,30 @@ impl Signer {
         let amz = amz
             .iter()
             .filter(|(k, _)| token.is_some() || *k != "X-Amz-Security-Token");
+        let push_amz = |out: &mut String, (k, v): &(&str, &str)| match *k {
+            // Only the credential, token and signed-header list can hold reserved bytes.
+            "X-Amz-Algorithm" | "X-Amz-Date" | "X-Amz-Expires" => push_raw_param(out, k, v),
+            _ => push_param(out, k, v),
+        };
+        // The URL's query, as botocore writes it: the request's own parameters in the order
+        // given, then the X-Amz-* ones, the session token after the signed-header list.
+        let mut url_query = String::with_capacity(256 + credential.len());
+        for (k, v) in &req.query {
+            push_param(&mut url_query, k, v);
+        }
+        let is_token = |(k, _): &&(&str, &str)| *k == "X-Amz-Security-Token";
+        for param in amz
+            .clone()
+            .filter(|p| !is_token(p))
+            .chain(amz.clone().filter(is_token))
+        {
+            push_amz(&mut url_query, param);
+        }
         let query = if req.query.is_empty() {
             // The X-Amz-* names above are already in canonical order.
             let mut q = String::with_capacity(256 + credential.len());
-            for (k, v) in amz {
-                // Only the credential, token and signed-header list can hold reserved bytes.
-                match *k {
-                    "X-Amz-Algorithm" | "X-Amz-Date" | "X-Amz-Expires" => {
-                        push_raw_param(&mut q, k, v)
-                    }
-                    _ => push_param(&mut q, k, v),
-                }
+            for param in amz {
+                push_amz(&mut q, param);
             }
             q
         } else {
@@ -306,6 +322,7 @@ impl Signer {
             method: req.method,
             uri: canonical_uri(req.path, &ctx.settings),
             query,
+            url_query,
             headers,
             signed_headers,
             payload_hash: payload_hash(&req.payload),
@@ -340,7 +357,7 @@ impl Signer {
         let prepared = self.prepare_query(req, ctx, expires, amz_date.as_str(), &scope)?;
         let sts = string_to_sign(amz_date.as_str(), &scope, &prepared.hash());
         let signature = hex(&self.signing_key(ctx).sign(sts.as_bytes()));
-        let mut query = prepared.query;
+        let mut query = prepared.url_query;
         if ctx.settings.session_token == SessionTokenMode::AddedAfterSigning
             && let Some(token) = self.credentials.session_token()
         {
