@@ -7,6 +7,7 @@ use uploadkit_core::credentials::Credentials;
 use uploadkit_core::s3::bucket_config;
 use uploadkit_core::s3::{AddressingStyle, BucketName, CustomEndpoint, ObjectKey, S3Target};
 use uploadkit_core::sigv4::Signer;
+use uploadkit_server::doctor::{Finding, Probe};
 use uploadkit_server::provision::{BucketReport, Outcome, Wanted};
 use uploadkit_server::s3ops::{S3Error, S3Ops};
 use uploadkit_tests::s3client::REGION;
@@ -403,4 +404,107 @@ fn s3_errors_say_what_to_do() {
         404,
         "nothing created"
     );
+}
+
+fn doctor_all(
+    ops: &S3Ops,
+    rt: &tokio::runtime::Runtime,
+    catalogue: &Catalogue,
+) -> Vec<(Bucket, Vec<Finding>)> {
+    catalogue
+        .buckets()
+        .map(|(bucket, name)| {
+            let wanted = Wanted {
+                holds_temporary: bucket.holds_temporary_uploads(),
+                origins: vec![ORIGIN.to_owned()],
+            };
+            let probe = if matches!(bucket, Bucket::Mou | Bucket::ReportRequestsDownload) {
+                Probe::ReadOnly
+            } else {
+                Probe::ReadWrite
+            };
+            let fix = format!("uploadkit provision --origin {ORIGIN}");
+            let findings = rt.block_on(ops.doctor(name, &wanted, probe, &fix));
+            for f in &findings {
+                println!("{bucket} {f}");
+            }
+            (bucket, findings)
+        })
+        .collect()
+}
+
+fn failed(findings: &[Finding]) -> Vec<&'static str> {
+    findings.iter().filter(|f| !f.ok).map(|f| f.check).collect()
+}
+
+#[test]
+fn doctor_finds_each_problem_with_its_fix_and_none_after_provisioning() {
+    let server = Seaweed::start();
+    let good = ops(&server, SECRET_KEY);
+    let rt = runtime();
+    let catalogue = Catalogue::from_env(|_| None, None).unwrap();
+    // Nothing provisioned: every bucket is missing, and the fix is the provision command.
+    for (bucket, findings) in doctor_all(&good, &rt, &catalogue) {
+        assert_eq!(failed(&findings), ["exists"], "{bucket}");
+        assert_eq!(
+            findings[0].fix.as_deref(),
+            Some(format!("uploadkit provision --origin {ORIGIN}").as_str())
+        );
+    }
+    provision_all(&good, &rt, &catalogue, false);
+    // Provisioned: every check passes, the probes included (and leave nothing behind).
+    for (bucket, findings) in doctor_all(&good, &rt, &catalogue) {
+        assert!(failed(&findings).is_empty(), "{bucket}: {findings:?}");
+        assert!(
+            findings
+                .iter()
+                .any(|f| f.check == "presigned round trip" && f.ok)
+        );
+    }
+    let logos = catalogue.name(Bucket::Logo).as_str();
+    let listing = server
+        .client()
+        .send(
+            "GET",
+            logos,
+            "",
+            &[("prefix", "uploadkit-doctor/")],
+            &[],
+            b"",
+        )
+        .text()
+        .unwrap();
+    assert!(!listing.contains("<Key>"), "probes are deleted: {listing}");
+    // Break things the way teams do: a lower-case tag filter beside the kit's rule, the kit's
+    // rule gone from the logo bucket, CORS gone from the CSV bucket.
+    put_config(&server, logos, "lifecycle", THEIR_LIFECYCLE);
+    let csv = catalogue.name(Bucket::CsvUpload).as_str();
+    let r = server
+        .client()
+        .send("DELETE", csv, "", &[("cors", "")], &[], b"");
+    assert!(r.status().is_success());
+    let findings = doctor_all(&good, &rt, &catalogue);
+    let of = |b: Bucket| &findings.iter().find(|(x, _)| *x == b).unwrap().1;
+    assert_eq!(
+        failed(of(Bucket::Logo)),
+        ["temporary-upload lifecycle", "lifecycle tag filter"]
+    );
+    let tag = of(Bucket::Logo)
+        .iter()
+        .find(|f| f.check == "lifecycle tag filter")
+        .unwrap();
+    assert!(tag.detail.contains("their-temp") && tag.detail.contains("case-sensitive"));
+    assert_eq!(failed(of(Bucket::CsvUpload)), ["CORS"]);
+    assert!(of(Bucket::CsvUpload).iter().any(
+        |f| f.fix.as_deref() == Some(format!("uploadkit provision --origin {ORIGIN}").as_str())
+    ));
+    // Credentials the server refuses: said at the first check.
+    let wrong = ops(&server, "not-the-secret");
+    let findings = rt.block_on(wrong.doctor(
+        catalogue.name(Bucket::Logo),
+        &Wanted::default(),
+        Probe::ReadWrite,
+        "uploadkit provision",
+    ));
+    assert_eq!(failed(&findings), ["exists"]);
 }

@@ -74,6 +74,16 @@ enum Command {
         #[arg(long)]
         region: Option<String>,
     },
+    /// Check every catalogue bucket: exists, region, default encryption, the temporary-upload
+    /// lifecycle rule (and a tag filter that would never match), CORS for the origins, and a
+    /// presigned round trip; each problem with the command that fixes it. Exits 1 on any.
+    Doctor {
+        #[command(flatten)]
+        signing: SigningArgs,
+        /// A browser origin that must be allowed to upload (repeatable).
+        #[arg(long = "origin")]
+        origins: Vec<String>,
+    },
     /// Mint an upload grant for local use (applications mint their own with any JWT library),
     /// signed with UPLOADKIT_GRANT_KEY or, when unset, the local stack's development key.
     Grant {
@@ -761,6 +771,43 @@ fn run(cli: Cli) -> Result<String, CliError> {
                 "https://{}/{permanent}",
                 setup.catalogue.logo_cdn_domain()
             ))
+        }
+        Command::Doctor { signing, origins } => {
+            let (setup, runtime) = (
+                signing.setup()?,
+                tokio::runtime::Runtime::new().map_err(CliError::Runtime)?,
+            );
+            let ops = uploadkit_server::s3ops::S3Ops::new(setup.target.clone(), setup.signer);
+            let mut provision = String::from("uploadkit provision");
+            for origin in &origins {
+                provision.push_str(&format!(" --origin {origin}"));
+            }
+            if let Some(profile) = &signing.profile {
+                provision.push_str(&format!(" --profile {profile}"));
+            }
+            let mut out = Vec::new();
+            let mut failed = false;
+            for (bucket, name) in setup.catalogue.buckets() {
+                let wanted = uploadkit_server::provision::Wanted {
+                    holds_temporary: bucket.holds_temporary_uploads(),
+                    origins: origins.clone(),
+                };
+                let probe = if UploadKind::ALL.iter().any(|k| k.bucket() == bucket) {
+                    uploadkit_server::doctor::Probe::ReadWrite
+                } else {
+                    uploadkit_server::doctor::Probe::ReadOnly
+                };
+                let findings = runtime.block_on(ops.doctor(name, &wanted, probe, &provision));
+                failed |= findings.iter().any(|f| !f.ok);
+                out.push(format!("{} ({name})", bucket.id()));
+                out.extend(findings.iter().map(ToString::to_string));
+            }
+            let out = out.join("\n");
+            if failed {
+                Err(CliError::Refused(out))
+            } else {
+                Ok(out)
+            }
         }
         Command::Whoami { profile, region } => {
             let env_var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());

@@ -62,6 +62,17 @@ pub enum Outcome {
     Refused,
 }
 
+impl std::fmt::Display for StepResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Unchanged => f.write_str("unchanged"),
+            Self::Changed(_) => f.write_str("changed"),
+            Self::NotSupported(why) => write!(f, "not supported by this server ({why})"),
+            Self::Refused(why) => f.write_str(why),
+        }
+    }
+}
+
 impl BucketReport {
     /// The overall result.
     pub fn outcome(&self) -> Outcome {
@@ -130,7 +141,7 @@ impl BucketReport {
 }
 
 /// A configuration as the bucket has it: absent, present, or unreadable.
-enum Current {
+pub(crate) enum Current {
     Absent,
     Present(String),
     Unreadable(StepResult),
@@ -246,7 +257,7 @@ impl S3Ops {
         }
     }
 
-    async fn read_config(&self, bucket: &BucketName, kind: ConfigKind) -> Current {
+    pub(crate) async fn read_config(&self, bucket: &BucketName, kind: ConfigKind) -> Current {
         let r = match self
             .send("GET", bucket, None, &[(kind.subresource(), "")], &[], b"")
             .await

@@ -97,8 +97,8 @@ pub enum S3Error {
 /// A header-signed S3 client for one target and set of credentials.
 pub struct S3Ops {
     http: reqwest::Client,
-    target: S3Target,
-    signer: Signer,
+    pub(crate) target: S3Target,
+    pub(crate) signer: Signer,
 }
 
 /// The body of a PUT of XML, with the `Content-MD5` S3 requires for bucket configurations.

@@ -348,7 +348,7 @@ pub fn lifecycle_findings(current: &str) -> Vec<String> {
                     let (k, v) = (xml::text(tag, "Key")?, xml::text(tag, "Value")?);
                     (k == key && v != value && v.eq_ignore_ascii_case(value)).then(|| {
                         format!(
-                            "lifecycle rule {id} filters on {key}={v}, but temporary uploads are tagged {key}={value} and tags are case-sensitive: it never matches them (the kit's rule {LIFECYCLE_RULE_ID} expires them; change or delete rule {id})"
+                            "lifecycle rule {id} filters on {key}={v}, but temporary uploads are tagged {key}={value} and tags are case-sensitive: it never matches them (the kit's rule {LIFECYCLE_RULE_ID}, which `uploadkit provision` adds, is the one that expires them; change or delete rule {id})"
                         )
                     })
                 })
