@@ -46,7 +46,7 @@ impl RefreshPolicy {
     /// use uploadkit_core::credentials::Credentials;
     /// use uploadkit_core::credentials::refresh::{Action, RefreshPolicy};
     /// let now = SigningTime::from_unix(1_800_000_000).unwrap();
-    /// let expiring_in = |s| Credentials::new("ASIA", "s", Some("t".into()), SigningTime::from_unix(1_800_000_000 + s)).unwrap();
+    /// let expiring_in = |s: i64| Credentials::new("ASIA", "s", Some("t".into()), SigningTime::from_unix(1_800_000_000 + s)).unwrap();
     /// let p = RefreshPolicy::BOTOCORE;
     /// assert_eq!(p.action(Some(&expiring_in(3600)), false, now), Action::Use);
     /// assert_eq!(p.action(Some(&expiring_in(700)), false, now), Action::Refresh { keep_on_failure: true });
