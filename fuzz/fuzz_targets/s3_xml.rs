@@ -8,7 +8,10 @@ use uploadkit_core::clock::SigningTime;
 use uploadkit_core::credentials::process;
 use uploadkit_core::credentials::sso::{self, SsoProfile, SsoToken};
 use uploadkit_core::credentials::sts::{parse_caller_identity, parse_response};
-use uploadkit_core::s3::bucket_config::{self, ConfigPlan};
+use uploadkit_core::s3::actions::{
+    GetBucketConfig, GetObjectTagging, HeadBucket, S3Action, S3Response,
+};
+use uploadkit_core::s3::bucket_config::{self, ConfigKind, ConfigPlan};
 use uploadkit_core::s3::upload_outcome;
 
 fn stable(first: ConfigPlan, again: impl Fn(&str) -> ConfigPlan) {
@@ -47,6 +50,16 @@ fuzz_target!(|data: &[u8]| {
         let _ = sso::parse_create_token(&profile, &token, status, &body, now);
         let _ = SsoToken::parse(&profile, &token.to_json()).unwrap();
     }
+
+    let response = S3Response {
+        status,
+        headers: &[],
+        body: body.as_bytes(),
+    };
+    let key = uploadkit_core::s3::ObjectKey::new("k").unwrap();
+    let _ = GetObjectTagging(&key).parse(&response);
+    let _ = HeadBucket.parse(&response);
+    let _ = GetBucketConfig(ConfigKind::Lifecycle).parse(&response);
 
     let _ = bucket_config::lifecycle_findings(&body);
     let _ = bucket_config::encryption_algorithm(&body);

@@ -10,14 +10,15 @@
 //! with a grant that names the logo's kind, so an application needs no AWS credentials of its
 //! own to finish a logo upload.
 
-use base64::Engine as _;
-use md5::{Digest as _, Md5};
 use serde_json::{Value, json};
 use uploadkit_core::catalogue::{
-    Bucket, LETTER_LOGO_PREFIX, TEMPORARY_TAG, UploadKind, permanent_logo_key, tagging_xml,
+    Bucket, LETTER_LOGO_PREFIX, TEMPORARY_TAG, UploadKind, permanent_logo_key,
 };
 use uploadkit_core::clock::SigningTime;
 use uploadkit_core::encode::uri_encode;
+use uploadkit_core::s3::actions::{
+    DeleteObjectTagging, GetObjectTagging, PutObjectTagging, S3Action, S3ErrorReply, S3Response,
+};
 use uploadkit_core::s3::{BucketName, ObjectKey, S3Call, S3Target, SignedRequest, sign_request};
 use uploadkit_core::sigv4::{Signer, SigningError};
 use uploadkit_core::xml;
@@ -279,10 +280,10 @@ impl Promotion {
                     self.finish(Err(s3_error("copying to the permanent name", reply)))
                 }
             }
-            State::ReadTags => match tags_of(reply) {
+            State::ReadTags => match self.tags(reply) {
                 // A server without object tagging stores no deletion tag.
-                Err(()) if not_implemented(reply) => self.finish(Ok(self.permanent.clone())),
-                Err(()) => self.finish(Err(s3_error("reading the permanent logo's tags", reply))),
+                Err(e) if e.not_implemented() => self.finish(Ok(self.permanent.clone())),
+                Err(_) => self.finish(Err(s3_error("reading the permanent logo's tags", reply))),
                 Ok(tags) if !tags.iter().any(|(k, _)| k == TEMPORARY_TAG.0) => {
                     self.finish(Ok(self.permanent.clone()))
                 }
@@ -295,30 +296,13 @@ impl Promotion {
                         .collect();
                     let permanent = self.permanent.clone();
                     if kept.is_empty() {
-                        self.send(
-                            "DELETE",
-                            &permanent,
-                            &[("tagging", "")],
-                            &[],
-                            Vec::new(),
-                            signer,
-                            target,
-                            now,
-                        )
+                        self.send_action(&DeleteObjectTagging(&permanent), signer, target, now)
                     } else {
-                        let body = tagging_xml(&kept).into_bytes();
-                        let md5 =
-                            base64::engine::general_purpose::STANDARD.encode(Md5::digest(&body));
-                        self.send(
-                            "PUT",
-                            &permanent,
-                            &[("tagging", "")],
-                            &[("content-md5", md5.as_str())],
-                            body,
-                            signer,
-                            target,
-                            now,
-                        )
+                        let put = PutObjectTagging {
+                            key: &permanent,
+                            tags: &kept,
+                        };
+                        self.send_action(&put, signer, target, now)
                     }
                 }
             },
@@ -330,14 +314,14 @@ impl Promotion {
                     self.finish(Err(s3_error("removing the deletion tag", reply)))
                 }
             }
-            State::VerifyTags => match tags_of(reply) {
+            State::VerifyTags => match self.tags(reply) {
                 Ok(tags) if !tags.iter().any(|(k, _)| k == TEMPORARY_TAG.0) => {
                     self.finish(Ok(self.permanent.clone()))
                 }
                 Ok(_) => self.finish(Err(PromoteError::StillTagged(
                     self.permanent.as_str().to_owned(),
                 ))),
-                Err(()) => self.finish(Err(s3_error("reading the permanent logo's tags", reply))),
+                Err(_) => self.finish(Err(s3_error("reading the permanent logo's tags", reply))),
             },
             State::Finished => Step::Done(Err(PromoteError::Network(
                 "the promotion had already finished".into(),
@@ -365,16 +349,33 @@ impl Promotion {
 
     fn read_tags(&mut self, signer: &Signer, target: &S3Target, now: SigningTime) -> Step {
         let permanent = self.permanent.clone();
-        self.send(
-            "GET",
-            &permanent,
-            &[("tagging", "")],
-            &[],
-            Vec::new(),
-            signer,
-            target,
-            now,
-        )
+        self.send_action(&GetObjectTagging(&permanent), signer, target, now)
+    }
+
+    /// The permanent object's tags from a `GetObjectTagging` answer.
+    fn tags(&self, reply: &S3Reply) -> Result<Vec<(String, String)>, S3ErrorReply> {
+        GetObjectTagging(&self.permanent).parse(&S3Response {
+            status: reply.status,
+            headers: &reply.headers,
+            body: &reply.body,
+        })
+    }
+
+    fn send_action<A: S3Action>(
+        &mut self,
+        action: &A,
+        signer: &Signer,
+        target: &S3Target,
+        now: SigningTime,
+    ) -> Step {
+        match action.sign(signer, target, &self.bucket, now) {
+            Ok((request, body)) => Step::Send {
+                method: action.method(),
+                request,
+                body,
+            },
+            Err(e) => self.finish(Err(e.into())),
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -411,28 +412,6 @@ impl Promotion {
         self.state = State::Finished;
         Step::Done(result)
     }
-}
-
-/// The tags in a `GetObjectTagging` answer, or `Err` when S3 did not give them.
-fn tags_of(reply: &S3Reply) -> Result<Vec<(String, String)>, ()> {
-    if reply.status != 200 {
-        return Err(());
-    }
-    let body = String::from_utf8_lossy(&reply.body);
-    Ok(xml::elements(&body, "Tag")
-        .into_iter()
-        .map(|tag| {
-            (
-                xml::text(tag, "Key").unwrap_or_default(),
-                xml::text(tag, "Value").unwrap_or_default(),
-            )
-        })
-        .collect())
-}
-
-fn not_implemented(reply: &S3Reply) -> bool {
-    let body = String::from_utf8_lossy(&reply.body);
-    reply.status == 501 || xml::text(&body, "Code").as_deref() == Some("NotImplemented")
 }
 
 fn s3_error(step: &'static str, reply: &S3Reply) -> PromoteError {

@@ -6,13 +6,14 @@ use std::fmt;
 
 use time::OffsetDateTime;
 use uploadkit_core::clock::SigningTime;
+use uploadkit_core::s3::actions::{BucketHead, HeadBucket};
 use uploadkit_core::s3::bucket_config::{
     self, ConfigKind, ConfigPlan, encryption_algorithm, plan_cors, plan_lifecycle,
 };
 use uploadkit_core::s3::{BucketName, Method, ObjectKey, presign_url};
 
 use crate::provision::{Current, Wanted};
-use crate::s3ops::S3Ops;
+use crate::s3ops::{ActionFailure, S3Error, S3Ops};
 
 /// One check's result.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,40 +79,29 @@ impl S3Ops {
     ) -> Vec<Finding> {
         let mut findings = Vec::new();
         let configured = self.target().region.clone();
-        let head = match self.send("HEAD", bucket, None, &[], &[], b"").await {
-            Ok(r) => r,
-            Err(e) => {
-                findings.push(fail(
-                    "exists",
-                    e.to_string(),
-                    "check the endpoint and network",
-                ));
-                return findings;
+        let region = match self.run(bucket, &HeadBucket).await {
+            Ok(BucketHead::Exists(region)) => {
+                findings.push(ok("exists", "yes"));
+                region
             }
-        };
-        let region = head
-            .headers()
-            .get("x-amz-bucket-region")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        match head.status().as_u16() {
-            200 => findings.push(ok("exists", "yes")),
-            404 => {
+            Ok(BucketHead::Missing) => {
                 findings.push(fail("exists", "no such bucket", provision));
                 return findings;
             }
-            _ => {
-                let e = self.error(bucket, head).await;
+            Err(ActionFailure::Network(e)) => {
+                findings.push(fail("exists", e, "check the endpoint and network"));
+                return findings;
+            }
+            Err(e) => {
+                let e = self.failure(bucket, e);
                 let fix = match &e {
-                    crate::s3ops::S3Error::WrongRegion { actual, .. } => {
-                        format!("export AWS_REGION={actual}")
-                    }
+                    S3Error::WrongRegion { actual, .. } => format!("export AWS_REGION={actual}"),
                     _ => "grant s3:ListBucket on the bucket to these credentials (see the README's IAM policy)".into(),
                 };
                 findings.push(fail("exists", e.to_string(), fix));
                 return findings;
             }
-        }
+        };
         findings.push(match region {
             Some(r) if r == configured => ok("region", r),
             Some(r) => fail(

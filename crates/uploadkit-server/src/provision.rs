@@ -3,12 +3,14 @@
 //! plans but writes nothing; a step that cannot read its configuration writes nothing either.
 
 use uploadkit_core::s3::BucketName;
+use uploadkit_core::s3::actions::{
+    BucketHead, CreateBucket, DeleteBucketConfig, GetBucketConfig, HeadBucket, PutBucketConfig,
+};
 use uploadkit_core::s3::bucket_config::{
     self, ConfigKind, ConfigPlan, DiffLine, plan_cors, plan_encryption, plan_lifecycle,
 };
-use uploadkit_core::xml;
 
-use crate::s3ops::{S3Error, S3Ops, md5_base64};
+use crate::s3ops::{ActionFailure, S3Ops};
 
 /// What the kit wants of one bucket.
 #[derive(Debug, Clone, Default)]
@@ -147,14 +149,6 @@ pub(crate) enum Current {
     Unreadable(StepResult),
 }
 
-fn not_implemented(status: u16, code: &str) -> bool {
-    status == 501
-        || matches!(
-            code,
-            "NotImplemented" | "MethodNotAllowed" | "UnsupportedOperation"
-        )
-}
-
 impl S3Ops {
     /// Provisions one bucket: creates it if missing (in the target's region), then merges the
     /// kit's default encryption, lifecycle rule (only where `wanted.holds_temporary`) and CORS
@@ -173,18 +167,21 @@ impl S3Ops {
             refused: None,
             findings: Vec::new(),
         };
-        let exists = match self.bucket_exists(bucket).await {
-            Ok(exists) => exists,
+        let exists = match self.run(bucket, &HeadBucket).await {
+            Ok(head) => head != BucketHead::Missing,
             Err(e) => {
-                report.refused = Some(e.to_string());
+                report.refused = Some(self.failure(bucket, e).to_string());
                 return report;
             }
         };
         if !exists {
             report.created = true;
-            if !dry_run && let Err(e) = self.create_bucket(bucket).await {
+            let create = CreateBucket {
+                region: &self.target().region,
+            };
+            if !dry_run && let Err(e) = self.run(bucket, &create).await {
                 report.created = false;
-                report.refused = Some(e.to_string());
+                report.refused = Some(self.failure(bucket, e).to_string());
                 return report;
             }
         }
@@ -229,59 +226,20 @@ impl S3Ops {
         report
     }
 
-    async fn bucket_exists(&self, bucket: &BucketName) -> Result<bool, S3Error> {
-        let head = self.send("HEAD", bucket, None, &[], &[], b"").await?;
-        match head.status().as_u16() {
-            200 => Ok(true),
-            404 => Ok(false),
-            _ => Err(self.error(bucket, head).await),
-        }
-    }
-
-    async fn create_bucket(&self, bucket: &BucketName) -> Result<(), S3Error> {
-        let region = &self.target().region;
-        let body = if region == "us-east-1" {
-            String::new()
-        } else {
-            format!(
-                "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><LocationConstraint>{}</LocationConstraint></CreateBucketConfiguration>",
-                xml::escape(region)
-            )
-        };
-        let r = self
-            .send("PUT", bucket, None, &[], &[], body.as_bytes())
-            .await?;
-        match r.status().as_u16() {
-            200..=299 => Ok(()),
-            _ => Err(self.error(bucket, r).await),
+    fn step_failure(&self, bucket: &BucketName, failure: ActionFailure) -> StepResult {
+        match failure {
+            ActionFailure::Refused(reply) if reply.not_implemented() => {
+                StepResult::NotSupported(format!("{} {}", reply.status, reply.code))
+            }
+            other => StepResult::Refused(self.failure(bucket, other).to_string()),
         }
     }
 
     pub(crate) async fn read_config(&self, bucket: &BucketName, kind: ConfigKind) -> Current {
-        let r = match self
-            .send("GET", bucket, None, &[(kind.subresource(), "")], &[], b"")
-            .await
-        {
-            Ok(r) => r,
-            Err(e) => return Current::Unreadable(StepResult::Refused(e.to_string())),
-        };
-        let status = r.status().as_u16();
-        let region = r
-            .headers()
-            .get("x-amz-bucket-region")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let text = r.text().await.unwrap_or_default();
-        let code = xml::text(&text, "Code").unwrap_or_default();
-        match status {
-            200 => Current::Present(text),
-            _ if code == kind.absent_code() => Current::Absent,
-            _ if not_implemented(status, &code) => {
-                Current::Unreadable(StepResult::NotSupported(format!("{status} {code}")))
-            }
-            _ => Current::Unreadable(StepResult::Refused(
-                self.classify(bucket, status, region, &text).to_string(),
-            )),
+        match self.run(bucket, &GetBucketConfig(kind)).await {
+            Ok(Some(text)) => Current::Present(text),
+            Ok(None) => Current::Absent,
+            Err(e) => Current::Unreadable(self.step_failure(bucket, e)),
         }
     }
 
@@ -291,34 +249,20 @@ impl S3Ops {
         kind: ConfigKind,
         plan: &ConfigPlan,
     ) -> StepResult {
-        let query = [(kind.subresource(), "")];
         let sent = match plan {
             ConfigPlan::Unchanged => return StepResult::Unchanged,
             ConfigPlan::Put { body, .. } => {
-                let md5 = md5_base64(body.as_bytes());
-                let headers = [
-                    ("content-md5", md5.as_str()),
-                    ("content-type", "application/xml"),
-                ];
-                self.send("PUT", bucket, None, &query, &headers, body.as_bytes())
-                    .await
+                let put = PutBucketConfig {
+                    kind,
+                    document: body,
+                };
+                self.run(bucket, &put).await
             }
-            ConfigPlan::Delete { .. } => self.send("DELETE", bucket, None, &query, &[], b"").await,
+            ConfigPlan::Delete { .. } => self.run(bucket, &DeleteBucketConfig(kind)).await,
         };
-        let r = match sent {
-            Ok(r) => r,
-            Err(e) => return StepResult::Refused(e.to_string()),
-        };
-        let status = r.status().as_u16();
-        if (200..300).contains(&status) {
-            return StepResult::Changed(plan.diff().to_vec());
-        }
-        let text = r.text().await.unwrap_or_default();
-        let code = xml::text(&text, "Code").unwrap_or_else(|| status.to_string());
-        if not_implemented(status, &code) {
-            StepResult::NotSupported(format!("{status} {code}"))
-        } else {
-            StepResult::Refused(self.classify(bucket, status, None, &text).to_string())
+        match sent {
+            Ok(()) => StepResult::Changed(plan.diff().to_vec()),
+            Err(e) => self.step_failure(bucket, e),
         }
     }
 }

@@ -1,16 +1,13 @@
 //! S3 operations the service performs itself (header-signed with the core's SigV4): bucket
 //! provisioning, promoting a temporary logo, and S3's errors turned into messages with the fix.
 
-use base64::Engine as _;
-use md5::{Digest, Md5};
 use reqwest::Response;
 use time::OffsetDateTime;
 use uploadkit_api::promote::{PromoteError, Promotion};
 use uploadkit_core::clock::SigningTime;
+use uploadkit_core::s3::actions::{S3Action, S3ErrorReply, S3Response};
 use uploadkit_core::s3::{BucketName, ObjectKey, S3Call, S3Target, sign_request};
-use uploadkit_core::sigv4::Signer;
-
-use uploadkit_core::xml;
+use uploadkit_core::sigv4::{Signer, SigningError};
 
 /// An S3 refusal, with what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -92,6 +89,27 @@ pub enum S3Error {
     /// No answer.
     #[error("cannot reach S3: {0}")]
     Network(String),
+    /// The request could not be signed (the credentials expired).
+    #[error("cannot sign the request: {0}")]
+    Signing(SigningError),
+}
+
+/// Why an action gave no output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActionFailure {
+    /// S3 answered with a refusal.
+    Refused(S3ErrorReply),
+    /// No answer.
+    Network(String),
+    /// Not sent: it could not be signed.
+    Signing(SigningError),
+}
+
+impl ActionFailure {
+    /// The server does not implement the operation.
+    pub fn not_implemented(&self) -> bool {
+        matches!(self, Self::Refused(reply) if reply.not_implemented())
+    }
 }
 
 /// A header-signed S3 client for one target and set of credentials.
@@ -99,11 +117,6 @@ pub struct S3Ops {
     http: reqwest::Client,
     pub(crate) target: S3Target,
     pub(crate) signer: Signer,
-}
-
-/// The body of a PUT of XML, with the `Content-MD5` S3 requires for bucket configurations.
-pub(crate) fn md5_base64(body: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(Md5::digest(body))
 }
 
 impl S3Ops {
@@ -145,7 +158,7 @@ impl S3Ops {
             &call,
             SigningTime::new(OffsetDateTime::now_utc()),
         )
-        .map_err(|e| S3Error::Network(e.to_string()))?;
+        .map_err(S3Error::Signing)?;
         let mut builder = self
             .http
             .request(method.parse().expect("valid method"), signed.url)
@@ -179,35 +192,49 @@ impl S3Ops {
         header_region: Option<String>,
         body: &str,
     ) -> S3Error {
-        let code = xml::text(body, "Code").unwrap_or_else(|| match status {
-            403 => "AccessDenied".into(),
-            404 => "NoSuchBucket".into(),
-            301 => "PermanentRedirect".into(),
-            _ => status.to_string(),
-        });
+        let headers: Vec<(String, String)> = header_region
+            .map(|r| ("x-amz-bucket-region".to_owned(), r))
+            .into_iter()
+            .collect();
+        self.explain(
+            bucket,
+            S3ErrorReply::read(&S3Response {
+                status,
+                headers: &headers,
+                body: body.as_bytes(),
+            }),
+        )
+    }
+
+    /// S3's refusal as an error that says what to do.
+    pub fn explain(&self, bucket: &BucketName, reply: S3ErrorReply) -> S3Error {
+        let S3ErrorReply {
+            status,
+            code,
+            message,
+            region,
+        } = reply;
         let bucket = bucket.as_str().to_owned();
         match code.as_str() {
             "AccessDenied" | "AllAccessDisabled" => S3Error::AccessDenied {
                 bucket,
                 access_key: self.signer.credentials().access_key_id().to_owned(),
             },
-            "NoSuchBucket" => S3Error::NoSuchBucket { bucket },
+            "NoSuchBucket" | "NotFound" => S3Error::NoSuchBucket { bucket },
             "PermanentRedirect"
             | "AuthorizationHeaderMalformed"
-            | "IllegalLocationConstraintException" => {
-                match xml::text(body, "Region").or(header_region) {
-                    Some(actual) => S3Error::WrongRegion {
-                        bucket,
-                        actual,
-                        configured: self.target.region.clone(),
-                    },
-                    None => S3Error::Other {
-                        status,
-                        code,
-                        message: xml::text(body, "Message").unwrap_or_default(),
-                    },
-                }
-            }
+            | "IllegalLocationConstraintException" => match region {
+                Some(actual) => S3Error::WrongRegion {
+                    bucket,
+                    actual,
+                    configured: self.target.region.clone(),
+                },
+                None => S3Error::Other {
+                    status,
+                    code,
+                    message,
+                },
+            },
             "ExpiredToken" | "TokenRefreshRequired" => S3Error::ExpiredToken,
             "RequestTimeTooSkewed" => S3Error::ClockSkew,
             "InvalidAccessKeyId" | "SignatureDoesNotMatch" | "InvalidToken" => {
@@ -216,8 +243,64 @@ impl S3Ops {
             _ => S3Error::Other {
                 status,
                 code,
-                message: xml::text(body, "Message").unwrap_or_default(),
+                message,
             },
+        }
+    }
+
+    /// Signs and sends one action, and reads its answer: the output, or S3's refusal as it
+    /// was, or why no answer came.
+    pub async fn run<A: S3Action>(
+        &self,
+        bucket: &BucketName,
+        action: &A,
+    ) -> Result<A::Output, ActionFailure> {
+        let now = SigningTime::new(OffsetDateTime::now_utc());
+        let (signed, body) = action
+            .sign(&self.signer, &self.target, bucket, now)
+            .map_err(ActionFailure::Signing)?;
+        let mut builder = self
+            .http
+            .request(
+                action
+                    .method()
+                    .parse()
+                    .expect("the actions' methods are valid"),
+                signed.url,
+            )
+            .body(body);
+        for (k, v) in &signed.headers {
+            builder = builder.header(k, v);
+        }
+        let response = builder
+            .send()
+            .await
+            .map_err(|e| ActionFailure::Network(e.to_string()))?;
+        let status = response.status().as_u16();
+        let headers: Vec<(String, String)> = response
+            .headers()
+            .iter()
+            .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+            .collect();
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| ActionFailure::Network(e.to_string()))?;
+        action
+            .parse(&S3Response {
+                status,
+                headers: &headers,
+                body: &body,
+            })
+            .map_err(ActionFailure::Refused)
+    }
+
+    /// A failed action as an error that says what to do.
+    pub fn failure(&self, bucket: &BucketName, failure: ActionFailure) -> S3Error {
+        match failure {
+            ActionFailure::Refused(reply) => self.explain(bucket, reply),
+            ActionFailure::Network(why) => S3Error::Network(why),
+            ActionFailure::Signing(e) => S3Error::Signing(e),
         }
     }
 
@@ -284,7 +367,7 @@ impl S3Ops {
                 code: "StillTagged".into(),
                 message: e.to_string(),
             },
-            PromoteError::Signing(e) => S3Error::Network(e.to_string()),
+            PromoteError::Signing(e) => S3Error::Signing(e),
         }
     }
 }

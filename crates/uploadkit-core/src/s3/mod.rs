@@ -1,5 +1,6 @@
 //! S3: bucket names, object keys, addressing, presigned URLs and POST policies.
 
+pub mod actions;
 pub mod bucket_config;
 mod bucket_name;
 mod endpoint;
