@@ -115,6 +115,7 @@ fn temporary_logos_expire_and_promoted_logos_never_do() {
     let wanted = Wanted {
         holds_temporary: true,
         origins: vec![],
+        kms_key: None,
     };
     let report = ceph_provision(&ops, &bucket, &wanted);
     let lifecycle = report

@@ -78,6 +78,7 @@ fn provision_all(
             let wanted = Wanted {
                 holds_temporary: bucket.holds_temporary_uploads(),
                 origins: vec![ORIGIN.to_owned()],
+                kms_key: None,
             };
             let report = rt.block_on(ops.provision(name, &wanted, dry_run));
             println!("{}", report.render());
@@ -417,6 +418,7 @@ fn doctor_all(
             let wanted = Wanted {
                 holds_temporary: bucket.holds_temporary_uploads(),
                 origins: vec![ORIGIN.to_owned()],
+                kms_key: None,
             };
             let probe = if matches!(bucket, Bucket::Mou | Bucket::ReportRequestsDownload) {
                 Probe::ReadOnly

@@ -63,7 +63,7 @@ fuzz_target!(|data: &[u8]| {
 
     let _ = bucket_config::lifecycle_findings(&body);
     let _ = bucket_config::encryption_algorithm(&body);
-    let _ = bucket_config::plan_encryption(Some(&body));
+    let _ = bucket_config::plan_encryption(Some(&body), None);
     for holds in [true, false] {
         stable(bucket_config::plan_lifecycle(Some(&body), holds), |b| {
             bucket_config::plan_lifecycle(Some(b), holds)

@@ -117,10 +117,19 @@ impl S3Ops {
 
         let encryption = self.read_config(bucket, ConfigKind::Encryption).await;
         findings.push(match encryption {
-            Current::Present(text) => ok(
-                "default encryption",
-                encryption_algorithm(&text).unwrap_or_else(|| "set".into()),
-            ),
+            Current::Present(text) => {
+                let algorithm = encryption_algorithm(&text).unwrap_or_else(|| "set".into());
+                match &wanted.kms_key {
+                    Some(key) if !algorithm.contains(key.as_str()) => fail(
+                        "default encryption",
+                        format!("{algorithm}, not the configured KMS key {key}"),
+                        format!(
+                            "aws s3api put-bucket-encryption --bucket {bucket} --server-side-encryption-configuration '{{\"Rules\":[{{\"ApplyServerSideEncryptionByDefault\":{{\"SSEAlgorithm\":\"aws:kms\",\"KMSMasterKeyID\":\"{key}\"}}}}]}}'"
+                        ),
+                    ),
+                    _ => ok("default encryption", algorithm),
+                }
+            }
             Current::Absent => fail("default encryption", "none", provision),
             Current::Unreadable(why) => fail(
                 "default encryption",

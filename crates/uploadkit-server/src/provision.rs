@@ -19,6 +19,8 @@ pub struct Wanted {
     pub holds_temporary: bool,
     /// Browser origins allowed to upload (no CORS step when empty).
     pub origins: Vec<String>,
+    /// The KMS key the bucket's default encryption uses, when it is SSE-KMS.
+    pub kms_key: Option<String>,
 }
 
 /// What one step found or did.
@@ -205,7 +207,9 @@ impl S3Ops {
                 Current::Present(text) => Some(text),
             };
             let plan = match kind {
-                ConfigKind::Encryption => plan_encryption(current.as_deref()),
+                ConfigKind::Encryption => {
+                    plan_encryption(current.as_deref(), wanted.kms_key.as_deref())
+                }
                 ConfigKind::Lifecycle => {
                     if let Some(text) = &current {
                         report

@@ -97,6 +97,7 @@ pub(crate) fn provision(args: ProvisionArgs) -> Result<String, CliError> {
         let wanted = uploadkit_server::provision::Wanted {
             holds_temporary: bucket.holds_temporary_uploads(),
             origins: origins.clone(),
+            kms_key: setup.catalogue.kms_key(bucket).map(str::to_owned),
         };
         let report = runtime.block_on(ops.provision(name, &wanted, dry_run));
         refused |= report.outcome() == uploadkit_server::provision::Outcome::Refused;
@@ -132,6 +133,7 @@ pub(crate) fn doctor(args: DoctorArgs) -> Result<String, CliError> {
         let wanted = uploadkit_server::provision::Wanted {
             holds_temporary: bucket.holds_temporary_uploads(),
             origins: origins.clone(),
+            kms_key: setup.catalogue.kms_key(bucket).map(str::to_owned),
         };
         let probe = if UploadKind::ALL.iter().any(|k| k.bucket() == bucket) {
             uploadkit_server::doctor::Probe::ReadWrite

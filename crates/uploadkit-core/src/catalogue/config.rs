@@ -23,6 +23,16 @@ pub enum CatalogueError {
     /// `UPLOADKIT_ENVIRONMENT` is not `local` or `development`.
     #[error("UPLOADKIT_ENVIRONMENT: {0}")]
     BadEnvironment(String),
+    /// A bucket's KMS key variable is not a key id, ARN or alias.
+    #[error(
+        "{var}: {value:?} is not a KMS key id, key ARN or alias (printable ASCII, no spaces, at most 2048 characters)"
+    )]
+    BadKmsKey {
+        /// The variable.
+        var: String,
+        /// Its value.
+        value: String,
+    },
     /// A bucket given by name or id is not in the catalogue.
     #[error("unknown bucket {given:?}: use one of {known} (an id or the configured name)")]
     UnknownBucket {
@@ -37,6 +47,7 @@ pub enum CatalogueError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Catalogue {
     names: Vec<(Bucket, BucketName)>,
+    kms_keys: Vec<(Bucket, String)>,
     region: String,
     logo_cdn_domain: String,
 }
@@ -65,6 +76,7 @@ impl Catalogue {
             None => Environment::Local,
         };
         let mut names = Vec::with_capacity(Bucket::ALL.len());
+        let mut kms_keys = Vec::new();
         for bucket in Bucket::ALL {
             let name = env(bucket.env_var())
                 .filter(|v| !v.is_empty())
@@ -74,9 +86,17 @@ impl Catalogue {
                 source,
             })?;
             names.push((bucket, name));
+            let var = format!("{}_KMS_KEY_ID", bucket.env_var());
+            if let Some(key) = env(&var).filter(|v| !v.is_empty()) {
+                if key.len() > 2048 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+                    return Err(CatalogueError::BadKmsKey { var, value: key });
+                }
+                kms_keys.push((bucket, key));
+            }
         }
         Ok(Self {
             names,
+            kms_keys,
             region: region
                 .filter(|r| !r.is_empty())
                 .unwrap_or_else(|| DEFAULT_REGION.to_owned()),
@@ -99,6 +119,25 @@ impl Catalogue {
     /// ```
     pub fn never_deleted(&self, bucket: &BucketName, key: &ObjectKey) -> bool {
         bucket == self.name(Bucket::Logo) && super::permanent_logo_key(key, None).is_none()
+    }
+
+    /// The KMS key a bucket's uploads are encrypted with (`S3_BUCKET_…_KMS_KEY_ID`), when set;
+    /// otherwise they use SSE-S3 (`AES256`).
+    ///
+    /// ```
+    /// use uploadkit_core::catalogue::{Bucket, Catalogue};
+    /// let env = |k: &str| (k == "S3_BUCKET_CSV_UPLOAD_KMS_KEY_ID").then(|| "alias/notify-csv".to_owned());
+    /// let cat = Catalogue::from_env(env, None).unwrap();
+    /// assert_eq!(cat.kms_key(Bucket::CsvUpload), Some("alias/notify-csv"));
+    /// assert_eq!(cat.kms_key(Bucket::Logo), None);
+    /// let bad = |k: &str| (k == "S3_BUCKET_MOU_KMS_KEY_ID").then(|| "has space".to_owned());
+    /// assert!(Catalogue::from_env(bad, None).is_err());
+    /// ```
+    pub fn kms_key(&self, bucket: Bucket) -> Option<&str> {
+        self.kms_keys
+            .iter()
+            .find(|(b, _)| *b == bucket)
+            .map(|(_, k)| k.as_str())
     }
 
     /// The configured name of a bucket.

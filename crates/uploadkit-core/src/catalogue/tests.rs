@@ -222,3 +222,24 @@ fn downloads() {
     assert_eq!(Download::CrownMou.key().as_str(), "crown.pdf");
     assert_eq!(Download::NonCrownMou.bucket(), Bucket::Mou);
 }
+
+#[test]
+fn a_bucket_with_a_kms_key_gets_sse_kms_forms_and_the_others_aes256() {
+    let env = |k: &str| {
+        (k == "S3_BUCKET_CSV_UPLOAD_KMS_KEY_ID")
+            .then(|| "arn:aws:kms:eu-west-1:123456789012:key/abc".to_owned())
+    };
+    let catalogue = Catalogue::from_env(env, None).unwrap();
+    let csv = UploadPlan::new(&catalogue, &request(UploadKind::Csv, "a.csv", 10)).unwrap();
+    assert_eq!(field(&csv, "x-amz-server-side-encryption"), Some("aws:kms"));
+    assert_eq!(
+        field(&csv, "x-amz-server-side-encryption-aws-kms-key-id"),
+        Some("arn:aws:kms:eu-west-1:123456789012:key/abc")
+    );
+    let logo = UploadPlan::new(&catalogue, &request(UploadKind::EmailLogo, "a.png", 10)).unwrap();
+    assert_eq!(field(&logo, "x-amz-server-side-encryption"), Some("AES256"));
+    assert_eq!(
+        field(&logo, "x-amz-server-side-encryption-aws-kms-key-id"),
+        None
+    );
+}

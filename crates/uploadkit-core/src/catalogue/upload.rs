@@ -193,8 +193,13 @@ impl UploadPlan {
         let bucket = catalogue.name(kind.bucket()).clone();
 
         let mut policy = PostPolicy::new(bucket.clone(), KeyRule::Exact(key.clone()))
-            .field("Content-Type", file_type.content_type)?
-            .field("x-amz-server-side-encryption", "AES256")?;
+            .field("Content-Type", file_type.content_type)?;
+        policy = match catalogue.kms_key(kind.bucket()) {
+            Some(key) => policy
+                .field("x-amz-server-side-encryption", "aws:kms")?
+                .field("x-amz-server-side-encryption-aws-kms-key-id", key)?,
+            None => policy.field("x-amz-server-side-encryption", "AES256")?,
+        };
         if matches!(
             kind,
             UploadKind::Csv | UploadKind::ContactList | UploadKind::TemplateEmailFile

@@ -112,10 +112,18 @@ impl ConfigPlan {
     }
 }
 
-/// The default encryption document the kit writes: SSE-S3 (`AES256`).
-pub fn encryption_document() -> String {
+/// The default encryption document the kit writes: SSE-KMS under `kms_key` when the bucket
+/// has one configured, else SSE-S3 (`AES256`).
+pub fn encryption_document(kms_key: Option<&str>) -> String {
+    let by_default = match kms_key {
+        Some(key) => format!(
+            "<SSEAlgorithm>aws:kms</SSEAlgorithm><KMSMasterKeyID>{}</KMSMasterKeyID>",
+            xml::escape(key)
+        ),
+        None => "<SSEAlgorithm>AES256</SSEAlgorithm>".to_owned(),
+    };
     format!(
-        "<ServerSideEncryptionConfiguration xmlns=\"{NAMESPACE}\"><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>"
+        "<ServerSideEncryptionConfiguration xmlns=\"{NAMESPACE}\"><Rule><ApplyServerSideEncryptionByDefault>{by_default}</ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>"
     )
 }
 
@@ -124,16 +132,19 @@ pub fn encryption_document() -> String {
 ///
 /// ```
 /// use uploadkit_core::s3::bucket_config::{plan_encryption, ConfigPlan};
-/// assert!(matches!(plan_encryption(None), ConfigPlan::Put { .. }));
+/// assert!(matches!(plan_encryption(None, None), ConfigPlan::Put { .. }));
 /// let kms = "<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>aws:kms</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>";
-/// assert_eq!(plan_encryption(Some(kms)), ConfigPlan::Unchanged);
+/// assert_eq!(plan_encryption(Some(kms), None), ConfigPlan::Unchanged);
 /// ```
-pub fn plan_encryption(current: Option<&str>) -> ConfigPlan {
+pub fn plan_encryption(current: Option<&str>, kms_key: Option<&str>) -> ConfigPlan {
     match current.and_then(encryption_algorithm) {
         Some(_) => ConfigPlan::Unchanged,
         None => ConfigPlan::Put {
-            body: encryption_document(),
-            diff: vec![DiffLine::Add("SSEAlgorithm AES256".into())],
+            body: encryption_document(kms_key),
+            diff: vec![DiffLine::Add(match kms_key {
+                Some(key) => format!("SSEAlgorithm aws:kms, KMSMasterKeyID {key}"),
+                None => "SSEAlgorithm AES256".into(),
+            })],
         },
     }
 }
@@ -446,7 +457,7 @@ mod tests {
     #[test]
     fn encryption_is_set_only_where_there_is_none() {
         assert_eq!(
-            plan_encryption(Some(&encryption_document())),
+            plan_encryption(Some(&encryption_document(None)), None),
             ConfigPlan::Unchanged
         );
         let kms = "<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>aws:kms</SSEAlgorithm><KMSMasterKeyID>arn:aws:kms:eu-west-1:1:key/k</KMSMasterKeyID></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>";
@@ -454,7 +465,17 @@ mod tests {
             encryption_algorithm(kms).as_deref(),
             Some("aws:kms (key arn:aws:kms:eu-west-1:1:key/k)")
         );
-        assert!(matches!(plan_encryption(None), ConfigPlan::Put { .. }));
+        assert!(matches!(
+            plan_encryption(None, None),
+            ConfigPlan::Put { .. }
+        ));
+        let ConfigPlan::Put { body, .. } = plan_encryption(None, Some("alias/a&b")) else {
+            panic!()
+        };
+        assert_eq!(
+            encryption_algorithm(&body).as_deref(),
+            Some("aws:kms (key alias/a&b)")
+        );
     }
 
     #[test]
