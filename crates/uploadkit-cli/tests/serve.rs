@@ -272,6 +272,18 @@ fn serve_logs_each_request_without_secrets_counts_it_and_serves_logos() {
         "a new id when the client sends none: {generated}"
     );
 
+    // A client's id that is not a plain token (too long, or with characters a log line could
+    // be forged with) is replaced, not echoed.
+    for hostile in ["a b", "x\"}{\"status\":200", &"i".repeat(65)] {
+        let r = http
+            .get(format!("{api}/healthz"))
+            .header("x-request-id", hostile)
+            .send()
+            .unwrap();
+        let id = r.headers()["x-request-id"].to_str().unwrap().to_owned();
+        assert_ne!(id, hostile);
+        assert_eq!(id.len(), 21, "{id}");
+    }
     assert_eq!(
         http.get(format!("{api}/healthz"))
             .send()
