@@ -108,6 +108,14 @@ fn form(pairs: &[(&str, &str)]) -> String {
         .join("&")
 }
 
+/// The MFA device and code, as both `AssumeRole` and `GetSessionToken` take them.
+fn push_mfa<'a>(pairs: &mut Vec<(&'a str, &'a str)>, mfa: Option<Mfa<'a>>) {
+    if let Some(mfa) = mfa {
+        pairs.push(("SerialNumber", mfa.serial));
+        pairs.push(("TokenCode", mfa.code));
+    }
+}
+
 fn request(
     action: &'static str,
     endpoint: &str,
@@ -178,10 +186,7 @@ pub fn assume_role(
     if let Some(external) = role.external_id {
         pairs.push(("ExternalId", external));
     }
-    if let Some(mfa) = role.mfa {
-        pairs.push(("SerialNumber", mfa.serial));
-        pairs.push(("TokenCode", mfa.code));
-    }
+    push_mfa(&mut pairs, role.mfa);
     request(
         "AssumeRole",
         endpoint,
@@ -218,10 +223,7 @@ pub fn get_session_token(
         ("Version", "2011-06-15"),
         ("DurationSeconds", duration.as_str()),
     ];
-    if let Some(mfa) = mfa {
-        pairs.push(("SerialNumber", mfa.serial));
-        pairs.push(("TokenCode", mfa.code));
-    }
+    push_mfa(&mut pairs, mfa);
     request(
         "GetSessionToken",
         endpoint,

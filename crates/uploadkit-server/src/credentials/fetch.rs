@@ -194,16 +194,22 @@ fn sts_error(e: StsError) -> FetchError {
     }
 }
 
-/// Sends a call the core built and reads its answer with the core.
-async fn sts_call(config: &FetchConfig, request: StsRequest) -> Result<Credentials, FetchError> {
+/// Sends a call the core built; its status and body.
+async fn sts_send(config: &FetchConfig, request: StsRequest) -> Result<(u16, String), FetchError> {
     let mut http = config.http.post(&request.url).body(request.body);
     for (k, v) in &request.headers {
         http = http.header(k, v);
     }
     let response = http.send().await.map_err(|e| remote("STS", e))?;
     let status = response.status().as_u16();
-    let text = response.text().await.map_err(|e| remote("STS", e))?;
-    sts::parse_response(request.action, status, &text).map_err(sts_error)
+    Ok((status, response.text().await.map_err(|e| remote("STS", e))?))
+}
+
+/// Sends a call for credentials and reads its answer with the core.
+async fn sts_call(config: &FetchConfig, request: StsRequest) -> Result<Credentials, FetchError> {
+    let action = request.action;
+    let (status, text) = sts_send(config, request).await?;
+    sts::parse_response(action, status, &text).map_err(sts_error)
 }
 
 /// STS `GetCallerIdentity`: whose credentials these are.
@@ -218,13 +224,7 @@ pub async fn caller_identity(
         now(),
     )
     .map_err(sts_error)?;
-    let mut http = config.http.post(&request.url).body(request.body);
-    for (k, v) in &request.headers {
-        http = http.header(k, v);
-    }
-    let response = http.send().await.map_err(|e| remote("STS", e))?;
-    let status = response.status().as_u16();
-    let text = response.text().await.map_err(|e| remote("STS", e))?;
+    let (status, text) = sts_send(config, request).await?;
     sts::parse_caller_identity(status, &text).map_err(sts_error)
 }
 
