@@ -142,6 +142,7 @@ pub struct Promotion {
     temp: ObjectKey,
     permanent: ObjectKey,
     kind: LogoKind,
+    kms_key: Option<String>,
     state: State,
 }
 
@@ -171,8 +172,16 @@ impl Promotion {
             temp: temp.clone(),
             permanent,
             kind,
+            kms_key: None,
             state: State::HeadPermanent,
         })
+    }
+
+    /// Encrypts the permanent logo with SSE-KMS under `kms_key` (the logo bucket's configured
+    /// key) instead of SSE-S3.
+    pub fn encrypted_with(mut self, kms_key: Option<&str>) -> Self {
+        self.kms_key = kms_key.map(str::to_owned);
+        self
     }
 
     /// The key the logo will have.
@@ -246,16 +255,24 @@ impl Promotion {
                         self.bucket.as_str(),
                         uri_encode(self.temp.as_str(), true)
                     );
+                    let kms_key = self.kms_key.clone();
+                    let mut headers = vec![
+                        ("x-amz-copy-source", source.as_str()),
+                        ("x-amz-metadata-directive", "COPY"),
+                    ];
+                    match &kms_key {
+                        Some(key) => headers.extend([
+                            ("x-amz-server-side-encryption", "aws:kms"),
+                            ("x-amz-server-side-encryption-aws-kms-key-id", key.as_str()),
+                        ]),
+                        None => headers.push(("x-amz-server-side-encryption", "AES256")),
+                    }
+                    headers.push(("x-amz-tagging-directive", "REPLACE"));
                     self.send(
                         "PUT",
                         &self.permanent.clone(),
                         &[],
-                        &[
-                            ("x-amz-copy-source", source.as_str()),
-                            ("x-amz-metadata-directive", "COPY"),
-                            ("x-amz-server-side-encryption", "AES256"),
-                            ("x-amz-tagging-directive", "REPLACE"),
-                        ],
+                        &headers,
                         Vec::new(),
                         signer,
                         target,
@@ -458,12 +475,14 @@ pub fn begin(
     })?;
     let slug = text_field(&body, "slug").map_err(refuse)?;
     let bucket = config.catalogue.name(Bucket::Logo).clone();
-    let promotion = Promotion::new(bucket, &key, slug).map_err(|e| {
-        refuse(ApiError::BadField {
-            field: "key",
-            message: e.to_string(),
-        })
-    })?;
+    let promotion = Promotion::new(bucket, &key, slug)
+        .map_err(|e| {
+            refuse(ApiError::BadField {
+                field: "key",
+                message: e.to_string(),
+            })
+        })?
+        .encrypted_with(config.catalogue.kms_key(Bucket::Logo));
     if !grant.kinds.contains(&promotion.upload_kind()) {
         return Err(refuse(ApiError::KindNotGranted(promotion.upload_kind())));
     }

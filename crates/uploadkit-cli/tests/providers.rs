@@ -595,3 +595,57 @@ endpoint_url = http://127.0.0.1:9000
         "path style from the profile's s3 settings"
     );
 }
+
+#[test]
+fn serve_fetches_through_the_profiles_own_sts_endpoint() {
+    use std::io::BufRead as _;
+    let home = Home::new("serve");
+    let sts_seen = Arc::new(Mutex::new(Vec::new()));
+    let sts = sts(Arc::clone(&sts_seen));
+    home.config(&format!(
+        "[profile svc]\nrole_arn = arn:aws:iam::123456789012:role/Uploads\nsource_profile = base\nservices = local\n\n[services local]\nsts =\n  endpoint_url = {}\n",
+        sts.url
+    ));
+    std::fs::write(
+        home.file(".aws/credentials"),
+        "[base]\naws_access_key_id = AKIABASE\naws_secret_access_key = base-secret\n",
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_uploadkit"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--log", "off"])
+        .env_clear()
+        .env("HOME", &home.0)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_PROFILE", "svc")
+        .env(
+            "UPLOADKIT_GRANT_KEY",
+            "providers-test-grant-key-0123456789abcdef",
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let api = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap()
+        .trim_end_matches("/v1/uploads")
+        .to_owned();
+    let ready = reqwest::blocking::get(format!("{api}/readyz")).unwrap();
+    let status = ready.status().as_u16();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(status, 200, "{}", ready.text().unwrap_or_default());
+    assert!(
+        sts_seen
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|r| r.starts_with("AKIABASE") && r.contains("Action=AssumeRole")),
+        "the role was assumed at the profile's STS endpoint"
+    );
+}

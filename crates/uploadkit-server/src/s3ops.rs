@@ -340,12 +340,22 @@ impl S3Ops {
     ) -> Result<ObjectKey, S3Error> {
         let promotion = Promotion::new(bucket.clone(), temp, slug)
             .map_err(|e| self.promote_error(bucket, e))?;
+        self.promote(bucket, promotion).await
+    }
+
+    /// Runs a promotion set up by the caller (e.g. with the logo bucket's KMS key).
+    pub async fn promote(
+        &self,
+        bucket: &BucketName,
+        promotion: Promotion,
+    ) -> Result<ObjectKey, S3Error> {
         crate::promote::run(&self.http, &self.signer, &self.target, promotion)
             .await
             .map_err(|e| self.promote_error(bucket, e))
     }
 
-    fn promote_error(&self, bucket: &BucketName, e: PromoteError) -> S3Error {
+    /// A promotion's failure as an error that says what to do.
+    pub fn promote_error(&self, bucket: &BucketName, e: PromoteError) -> S3Error {
         match e {
             PromoteError::NotTemporary(key) => S3Error::NotTemporary(key),
             PromoteError::WouldOverwrite(key) => S3Error::WouldOverwrite(key),

@@ -42,21 +42,15 @@ pub struct ServeOptions {
 }
 
 /// Serves the API on `listener` until SIGTERM or Ctrl-C, then lets requests in flight finish
-/// (at most `listener::DRAIN`).
+/// (at most `listener::DRAIN`). `fetch` says where credentials are fetched from (STS and SSO
+/// endpoints, from the environment and the profile).
 pub async fn serve(
     listener: TcpListener,
     config: ApiConfig,
     resolution: Resolution,
-    env: impl Fn(&str) -> Option<String>,
+    fetch: FetchConfig,
     options: ServeOptions,
 ) -> Result<(), ServerError> {
-    let fetch = FetchConfig::new(
-        resolution
-            .region
-            .as_deref()
-            .unwrap_or(config.catalogue.region()),
-        env,
-    );
     let credentials = Arc::new(CredentialCache::new(
         resolution.source,
         fetch,

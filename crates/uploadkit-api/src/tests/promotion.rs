@@ -311,3 +311,36 @@ fn the_route_needs_a_grant_for_the_logos_kind() {
         );
     }
 }
+
+#[test]
+fn a_logo_bucket_with_a_kms_key_copies_under_that_key() {
+    let signer = Signer::new(Credentials::new("AKID", "SECRET", None, None).unwrap());
+    let target = S3Target::aws("eu-west-1");
+    let mut promotion = Promotion::new(
+        BucketName::new("public-logos-local").unwrap(),
+        &ObjectKey::new("temp-abc.png").unwrap(),
+        None,
+    )
+    .unwrap()
+    .encrypted_with(Some("alias/notify-logos"));
+    promotion.start(&signer, &target, now());
+    promotion.next(&reply(404, b""), &signer, &target, now());
+    let Step::Send { request, .. } =
+        promotion.next(&reply(200, &png(200, 120)), &signer, &target, now())
+    else {
+        panic!("expected the copy")
+    };
+    let header = |name: &str| {
+        request
+            .headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    assert!(header("x-amz-copy-source").is_some());
+    assert_eq!(header("x-amz-server-side-encryption"), Some("aws:kms"));
+    assert_eq!(
+        header("x-amz-server-side-encryption-aws-kms-key-id"),
+        Some("alias/notify-logos")
+    );
+}

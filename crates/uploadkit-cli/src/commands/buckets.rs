@@ -161,12 +161,16 @@ pub(crate) fn promote_logo(args: PromoteLogoArgs) -> Result<String, CliError> {
         tokio::runtime::Runtime::new().map_err(CliError::Runtime)?,
     );
     let ops = uploadkit_server::s3ops::S3Ops::new(setup.target.clone(), setup.signer);
-    let bucket = setup
-        .catalogue
-        .name(uploadkit_core::catalogue::Bucket::Logo)
-        .clone();
-    let permanent =
-        runtime.block_on(ops.promote_logo(&bucket, &ObjectKey::new(key)?, slug.as_deref()))?;
+    let logo = uploadkit_core::catalogue::Bucket::Logo;
+    let bucket = setup.catalogue.name(logo).clone();
+    let promotion = uploadkit_api::promote::Promotion::new(
+        bucket.clone(),
+        &ObjectKey::new(key)?,
+        slug.as_deref(),
+    )
+    .map_err(|e| ops.promote_error(&bucket, e))?
+    .encrypted_with(setup.catalogue.kms_key(logo));
+    let permanent = runtime.block_on(ops.promote(&bucket, promotion))?;
     Ok(format!(
         "https://{}/{permanent}",
         setup.catalogue.logo_cdn_domain()

@@ -73,8 +73,16 @@ pub(crate) fn serve(args: ServeArgs) -> Result<String, CliError> {
     // A weak or missing grant key is refused before anything else is looked at.
     uploadkit_api::config::grant_keys(&env)
         .map_err(|e| uploadkit_server::ServerError::Config(e.to_string()))?;
-    let resolution = credentials::load(args.profile.as_deref())?.resolution;
-    let config = uploadkit_server::serve::config_from_env(env, resolution.region.clone())?;
+    let loaded = credentials::load(args.profile.as_deref())?;
+    let config = uploadkit_server::serve::config_from_env(env, loaded.resolution.region.clone())?;
+    let region = loaded
+        .resolution
+        .region
+        .clone()
+        .unwrap_or_else(|| config.catalogue.region().to_owned());
+    let mut fetch = loaded.fetch_config(Some(&region), &env);
+    // A service has no terminal to ask for an MFA code: such a profile is refused, saying so.
+    fetch.mfa = None;
     let _logs = uploadkit_server::observe::init_logging(args.log_format, &args.log)
         .map_err(uploadkit_server::ServerError::Config)?;
     let runtime = tokio::runtime::Runtime::new().map_err(CliError::Runtime)?;
@@ -94,7 +102,7 @@ pub(crate) fn serve(args: ServeArgs) -> Result<String, CliError> {
             cdn,
             metrics: !args.no_metrics,
         };
-        uploadkit_server::serve::serve(listener, config, resolution, env, options).await
+        uploadkit_server::serve::serve(listener, config, loaded.resolution, fetch, options).await
     })?;
     Ok(String::new())
 }
