@@ -61,12 +61,12 @@ pub fn init_logging(
         .with_writer(writer)
         .with_target(false)
         .with_ansi(false);
-    let installed = match format {
+    // An error here means a subscriber is installed already (a second server in one process):
+    // this one's logs go to it.
+    let _ = match format {
         LogFormat::Text => builder.try_init(),
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
     };
-    // Already installed (a second server in one process): its logs go to the first.
-    let _ = installed;
     Ok(guard)
 }
 
