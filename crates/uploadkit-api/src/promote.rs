@@ -17,9 +17,10 @@ use uploadkit_core::catalogue::{
 use uploadkit_core::clock::SigningTime;
 use uploadkit_core::encode::uri_encode;
 use uploadkit_core::s3::actions::{
-    DeleteObjectTagging, GetObjectTagging, PutObjectTagging, S3Action, S3ErrorReply, S3Response,
+    CopyObject, DeleteObjectTagging, GetObject, GetObjectTagging, HeadObject, MetadataDirective,
+    ObjectHead, ObjectRead, PutObjectTagging, S3Action, S3ErrorReply, S3Response,
 };
-use uploadkit_core::s3::{BucketName, ObjectKey, S3Call, S3Target, SignedRequest, sign_request};
+use uploadkit_core::s3::{BucketName, Encryption, ObjectKey, S3Target, SignedRequest};
 use uploadkit_core::sigv4::{Signer, SigningError};
 use uploadkit_core::xml;
 use uploadkit_validators::logo::{LogoError, LogoKind, MAX_LOGO_BYTES, check_logo};
@@ -200,16 +201,8 @@ impl Promotion {
     /// The first request.
     pub fn start(&mut self, signer: &Signer, target: &S3Target, now: SigningTime) -> Step {
         self.state = State::HeadPermanent;
-        self.send(
-            "HEAD",
-            &self.permanent.clone(),
-            &[],
-            &[],
-            Vec::new(),
-            signer,
-            target,
-            now,
-        )
+        let permanent = self.permanent.clone();
+        self.send_action(&HeadObject(&permanent), signer, target, now)
     }
 
     /// Reads the answer to the last request and says what to do next.
@@ -220,81 +213,86 @@ impl Promotion {
         target: &S3Target,
         now: SigningTime,
     ) -> Step {
+        let response = S3Response {
+            status: reply.status,
+            headers: &reply.headers,
+            body: &reply.body,
+        };
         match self.state {
-            State::HeadPermanent => match reply.status {
-                200 => self.finish(Err(PromoteError::WouldOverwrite(
+            State::HeadPermanent => match HeadObject(&self.permanent).parse(&response) {
+                Ok(ObjectHead::Exists) => self.finish(Err(PromoteError::WouldOverwrite(
                     self.permanent.as_str().to_owned(),
                 ))),
-                404 => {
+                Ok(ObjectHead::Missing) => {
                     self.state = State::GetTemporary;
-                    let range = format!("bytes=0-{MAX_LOGO_BYTES}");
-                    self.send(
-                        "GET",
-                        &self.temp.clone(),
-                        &[],
-                        &[("range", range.as_str())],
-                        Vec::new(),
-                        signer,
-                        target,
-                        now,
-                    )
+                    let temp = self.temp.clone();
+                    // One byte over the limit is enough to know a logo is too large.
+                    let get = GetObject {
+                        key: &temp,
+                        first_bytes: Some(MAX_LOGO_BYTES as u64 + 1),
+                    };
+                    self.send_action(&get, signer, target, now)
                 }
-                _ => self.finish(Err(s3_error("checking the permanent name", reply))),
+                Err(_) => self.finish(Err(s3_error("checking the permanent name", reply))),
             },
-            State::GetTemporary => match reply.status {
-                200 | 206 => {
-                    if let Err(reason) = self.check(reply) {
-                        return self.finish(Err(PromoteError::Refused {
-                            key: self.temp.as_str().to_owned(),
-                            reason,
-                        }));
+            State::GetTemporary => {
+                let get = GetObject {
+                    key: &self.temp,
+                    first_bytes: None,
+                };
+                match get.parse(&response) {
+                    Ok(read) => {
+                        if let Err(reason) = self.check(&read) {
+                            return self.finish(Err(PromoteError::Refused {
+                                key: self.temp.as_str().to_owned(),
+                                reason,
+                            }));
+                        }
+                        self.state = State::Copy;
+                        let (temp, permanent, kms_key) = (
+                            self.temp.clone(),
+                            self.permanent.clone(),
+                            self.kms_key.clone(),
+                        );
+                        let bucket = self.bucket.clone();
+                        let copy = CopyObject {
+                            source: &temp,
+                            dest: &permanent,
+                            metadata: MetadataDirective::Copy,
+                            encryption: kms_key
+                                .as_deref()
+                                .map_or(Encryption::Aes256, Encryption::Kms),
+                            drop_tags: true,
+                            bucket: &bucket,
+                        };
+                        self.send_action(&copy, signer, target, now)
                     }
-                    self.state = State::Copy;
-                    let source = format!(
-                        "/{}/{}",
-                        self.bucket.as_str(),
-                        uri_encode(self.temp.as_str(), true)
-                    );
-                    let kms_key = self.kms_key.clone();
-                    let mut headers = vec![
-                        ("x-amz-copy-source", source.as_str()),
-                        ("x-amz-metadata-directive", "COPY"),
-                    ];
-                    match &kms_key {
-                        Some(key) => headers.extend([
-                            ("x-amz-server-side-encryption", "aws:kms"),
-                            ("x-amz-server-side-encryption-aws-kms-key-id", key.as_str()),
-                        ]),
-                        None => headers.push(("x-amz-server-side-encryption", "AES256")),
+                    // A 404 without a body (or with NoSuchKey) is the key; NoSuchBucket is not.
+                    Err(e)
+                        if e.status == 404
+                            && matches!(e.code.as_str(), "NoSuchKey" | "NotFound") =>
+                    {
+                        self.finish(Err(PromoteError::NoSuchLogo(self.temp.as_str().to_owned())))
                     }
-                    headers.push(("x-amz-tagging-directive", "REPLACE"));
-                    self.send(
-                        "PUT",
-                        &self.permanent.clone(),
-                        &[],
-                        &headers,
-                        Vec::new(),
-                        signer,
-                        target,
-                        now,
-                    )
+                    Err(_) => self.finish(Err(s3_error("fetching the temporary logo", reply))),
                 }
-                // A 404 without a body (or with NoSuchKey) is the key; NoSuchBucket is not.
-                404 if xml::text(&String::from_utf8_lossy(&reply.body), "Code")
-                    .is_none_or(|code| code == "NoSuchKey") =>
-                {
-                    self.finish(Err(PromoteError::NoSuchLogo(self.temp.as_str().to_owned())))
-                }
-                _ => self.finish(Err(s3_error("fetching the temporary logo", reply))),
-            },
+            }
             State::Copy => {
-                // CopyObject can fail with a 200 whose body is an error.
-                let body = String::from_utf8_lossy(&reply.body);
-                if (200..300).contains(&reply.status) && !body.contains("<Error>") {
-                    self.state = State::ReadTags;
-                    self.read_tags(signer, target, now)
-                } else {
-                    self.finish(Err(s3_error("copying to the permanent name", reply)))
+                let copy = CopyObject {
+                    source: &self.temp,
+                    dest: &self.permanent,
+                    metadata: MetadataDirective::Copy,
+                    encryption: Encryption::Aes256,
+                    drop_tags: true,
+                    bucket: &self.bucket,
+                };
+                // CopyObject can fail with a 200 whose body is an error; the action reads it so.
+                match copy.parse(&response) {
+                    Ok(()) => {
+                        self.state = State::ReadTags;
+                        self.read_tags(signer, target, now)
+                    }
+                    Err(_) => self.finish(Err(s3_error("copying to the permanent name", reply))),
                 }
             }
             State::ReadTags => match self.tags(reply) {
@@ -351,17 +349,12 @@ impl Promotion {
         self.finish(Err(PromoteError::Network(why.into())))
     }
 
-    fn check(&self, reply: &S3Reply) -> Result<(), LogoError> {
-        // The whole size, from `Content-Range: bytes 0-N/TOTAL` when S3 cut the answer short.
-        let total = reply
-            .header("content-range")
-            .and_then(|v| v.rsplit_once('/'))
-            .and_then(|(_, total)| total.parse::<usize>().ok());
-        let size = total.unwrap_or(reply.body.len()).max(reply.body.len());
+    fn check(&self, read: &ObjectRead) -> Result<(), LogoError> {
+        let size = read.total_size();
         if size > MAX_LOGO_BYTES {
             return Err(LogoError::TooLarge(size));
         }
-        check_logo(self.kind, &reply.body)
+        check_logo(self.kind, &read.body)
     }
 
     fn read_tags(&mut self, signer: &Signer, target: &S3Target, now: SigningTime) -> Step {
@@ -388,36 +381,6 @@ impl Promotion {
         match action.sign(signer, target, &self.bucket, now) {
             Ok((request, body)) => Step::Send {
                 method: action.method(),
-                request,
-                body,
-            },
-            Err(e) => self.finish(Err(e.into())),
-        }
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn send(
-        &mut self,
-        method: &'static str,
-        key: &ObjectKey,
-        query: &[(&str, &str)],
-        headers: &[(&str, &str)],
-        body: Vec<u8>,
-        signer: &Signer,
-        target: &S3Target,
-        now: SigningTime,
-    ) -> Step {
-        let call = S3Call {
-            method,
-            bucket: &self.bucket,
-            key: Some(key),
-            query,
-            headers,
-            body: &body,
-        };
-        match sign_request(signer, target, &call, now) {
-            Ok(request) => Step::Send {
-                method,
                 request,
                 body,
             },

@@ -3,7 +3,8 @@
 //! with its metadata replaced: `valid=True` with the counts, or `valid=False` with the reason.
 
 use uploadkit_core::catalogue::metadata_ascii;
-use uploadkit_core::s3::{BucketName, ObjectKey};
+use uploadkit_core::s3::actions::{CopyObject, GetObject, MetadataDirective};
+use uploadkit_core::s3::{BucketName, Encryption, ObjectKey};
 use uploadkit_validators::csv::{CsvSpec, validate_csv};
 
 use crate::s3ops::{S3Error, S3Ops};
@@ -35,19 +36,18 @@ impl S3Ops {
         count_name: &str,
         extra: &[(String, String)],
     ) -> Result<Revalidation, S3Error> {
-        let response = self.send("GET", bucket, Some(key), &[], &[], b"").await?;
-        if !response.status().is_success() {
-            return Err(self.error(bucket, response).await);
-        }
-        let original = response
-            .headers()
-            .get("x-amz-meta-original_file_name")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let bytes = response
-            .bytes()
+        let get = GetObject {
+            key,
+            first_bytes: None,
+        };
+        let read = self
+            .run(bucket, &get)
             .await
-            .map_err(|e| S3Error::Network(e.to_string()))?;
+            .map_err(|e| self.failure(bucket, e))?;
+        let original = read
+            .header("x-amz-meta-original_file_name")
+            .map(str::to_owned);
+        let bytes = read.body;
         let (valid, rows, reason) = if bytes.len() > MAX_CSV_BYTES {
             (
                 false,
@@ -71,23 +71,24 @@ impl S3Ops {
         } else if let Some(reason) = &reason {
             metadata.push(("validation_error".to_owned(), metadata_ascii(reason)));
         }
-        let source = format!(
-            "/{}/{}",
-            bucket.as_str(),
-            uploadkit_core::encode::uri_encode(key.as_str(), true)
-        );
-        let meta_headers: Vec<(String, String)> = metadata
+        let meta: Vec<(String, String)> = metadata
             .iter()
-            .map(|(k, v)| (format!("x-amz-meta-{k}"), metadata_ascii(v)))
+            .map(|(k, v)| (k.clone(), metadata_ascii(v)))
             .collect();
-        let mut headers: Vec<(&str, &str)> = vec![
-            ("x-amz-copy-source", source.as_str()),
-            ("x-amz-metadata-directive", "REPLACE"),
-            ("x-amz-server-side-encryption", "AES256"),
-            ("content-type", "text/csv"),
-        ];
-        headers.extend(meta_headers.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        self.copy(bucket, key, &headers).await?;
+        let copy = CopyObject {
+            source: key,
+            dest: key,
+            metadata: MetadataDirective::Replace {
+                metadata: &meta,
+                content_type: "text/csv",
+            },
+            encryption: Encryption::Aes256,
+            drop_tags: false,
+            bucket,
+        };
+        self.run(bucket, &copy)
+            .await
+            .map_err(|e| self.failure(bucket, e))?;
         Ok(Revalidation {
             valid,
             rows,

@@ -1,12 +1,11 @@
-//! S3 operations the service performs itself (header-signed with the core's SigV4): bucket
-//! provisioning, promoting a temporary logo, and S3's errors turned into messages with the fix.
+//! S3 operations the service performs itself: the core's actions signed and sent, logo promotion
+//! driven, and S3's refusals turned into errors that say what to do.
 
-use reqwest::Response;
 use time::OffsetDateTime;
 use uploadkit_api::promote::{PromoteError, Promotion};
 use uploadkit_core::clock::SigningTime;
 use uploadkit_core::s3::actions::{S3Action, S3ErrorReply, S3Response};
-use uploadkit_core::s3::{BucketName, ObjectKey, S3Call, S3Target, sign_request};
+use uploadkit_core::s3::{BucketName, ObjectKey, S3Target};
 use uploadkit_core::sigv4::{Signer, SigningError};
 
 /// An S3 refusal, with what to do about it.
@@ -134,56 +133,6 @@ impl S3Ops {
         &self.target
     }
 
-    /// Sends a header-signed request.
-    pub async fn send(
-        &self,
-        method: &str,
-        bucket: &BucketName,
-        key: Option<&ObjectKey>,
-        query: &[(&str, &str)],
-        headers: &[(&str, &str)],
-        body: &[u8],
-    ) -> Result<Response, S3Error> {
-        let call = S3Call {
-            method,
-            bucket,
-            key,
-            query,
-            headers,
-            body,
-        };
-        let signed = sign_request(
-            &self.signer,
-            &self.target,
-            &call,
-            SigningTime::new(OffsetDateTime::now_utc()),
-        )
-        .map_err(S3Error::Signing)?;
-        let mut builder = self
-            .http
-            .request(method.parse().expect("valid method"), signed.url)
-            .body(body.to_vec());
-        for (k, v) in &signed.headers {
-            builder = builder.header(k, v);
-        }
-        builder
-            .send()
-            .await
-            .map_err(|e| S3Error::Network(e.to_string()))
-    }
-
-    /// Turns a failed response into an [`S3Error`] with the fix.
-    pub async fn error(&self, bucket: &BucketName, response: Response) -> S3Error {
-        let status = response.status().as_u16();
-        let header_region = response
-            .headers()
-            .get("x-amz-bucket-region")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let body = response.text().await.unwrap_or_default();
-        self.classify(bucket, status, header_region, &body)
-    }
-
     /// The one mapping from S3's answer (status, `x-amz-bucket-region`, error XML) to an error.
     pub(crate) fn classify(
         &self,
@@ -302,30 +251,6 @@ impl S3Ops {
             ActionFailure::Network(why) => S3Error::Network(why),
             ActionFailure::Signing(e) => S3Error::Signing(e),
         }
-    }
-
-    /// `CopyObject` to `dest` with the given headers (`x-amz-copy-source` among them); S3 can
-    /// answer 200 with an error document, which counts as a failure.
-    pub async fn copy(
-        &self,
-        bucket: &BucketName,
-        dest: &ObjectKey,
-        headers: &[(&str, &str)],
-    ) -> Result<(), S3Error> {
-        let r = self
-            .send("PUT", bucket, Some(dest), &[], headers, b"")
-            .await?;
-        let status = r.status().as_u16();
-        let region = r
-            .headers()
-            .get("x-amz-bucket-region")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let text = r.text().await.unwrap_or_default();
-        if !(200..300).contains(&status) || text.contains("<Error>") {
-            return Err(self.classify(bucket, status, region, &text));
-        }
-        Ok(())
     }
 
     /// Makes a temporary logo permanent (with `-{slug}` before the extension when given), by

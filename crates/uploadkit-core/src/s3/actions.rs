@@ -96,7 +96,7 @@ pub trait S3Action {
         Vec::new()
     }
     /// Headers to sign and send.
-    fn headers(&self) -> Vec<(&'static str, String)> {
+    fn headers(&self) -> Vec<(String, String)> {
         Vec::new()
     }
     /// The body.
@@ -116,8 +116,10 @@ pub trait S3Action {
     ) -> Result<(SignedRequest, Vec<u8>), SigningError> {
         let body = self.body();
         let headers = self.headers();
-        let header_refs: Vec<(&str, &str)> =
-            headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let header_refs: Vec<(&str, &str)> = headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
         let query = self.query();
         let call = S3Call {
             method: self.method(),
@@ -239,10 +241,10 @@ impl S3Action for PutBucketConfig<'_> {
     fn query(&self) -> Vec<(&'static str, &str)> {
         vec![(self.kind.subresource(), "")]
     }
-    fn headers(&self) -> Vec<(&'static str, String)> {
+    fn headers(&self) -> Vec<(String, String)> {
         vec![
-            ("content-md5", content_md5(self.document.as_bytes())),
-            ("content-type", "application/xml".to_owned()),
+            ("content-md5".into(), content_md5(self.document.as_bytes())),
+            ("content-type".into(), "application/xml".to_owned()),
         ]
     }
     fn body(&self) -> Vec<u8> {
@@ -322,8 +324,8 @@ impl S3Action for PutObjectTagging<'_> {
     fn query(&self) -> Vec<(&'static str, &str)> {
         vec![("tagging", "")]
     }
-    fn headers(&self) -> Vec<(&'static str, String)> {
-        vec![("content-md5", content_md5(&self.body()))]
+    fn headers(&self) -> Vec<(String, String)> {
+        vec![("content-md5".into(), content_md5(&self.body()))]
     }
     fn body(&self) -> Vec<u8> {
         crate::catalogue::tagging_xml(self.tags).into_bytes()
@@ -350,6 +352,194 @@ impl S3Action for DeleteObjectTagging<'_> {
     }
     fn parse(&self, response: &S3Response<'_>) -> Result<(), S3ErrorReply> {
         success(response)
+    }
+}
+
+/// Whether an object is there (`HeadObject`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ObjectHead {
+    /// It is.
+    Exists,
+    /// There is no such key.
+    Missing,
+}
+
+/// `HeadObject`.
+#[derive(Debug, Clone)]
+pub struct HeadObject<'a>(pub &'a ObjectKey);
+
+impl S3Action for HeadObject<'_> {
+    type Output = ObjectHead;
+    fn method(&self) -> &'static str {
+        "HEAD"
+    }
+    fn key(&self) -> Option<&ObjectKey> {
+        Some(self.0)
+    }
+    fn parse(&self, response: &S3Response<'_>) -> Result<ObjectHead, S3ErrorReply> {
+        match response.status {
+            200 => Ok(ObjectHead::Exists),
+            404 => Ok(ObjectHead::Missing),
+            _ => Err(S3ErrorReply::read(response)),
+        }
+    }
+}
+
+/// An object's bytes and the headers they came with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectRead {
+    /// The bytes (the range asked for, when one was).
+    pub body: Vec<u8>,
+    /// The response headers, names lower-case.
+    pub headers: Vec<(String, String)>,
+}
+
+impl ObjectRead {
+    /// A header's value.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The object's whole size: from `Content-Range: bytes 0-N/TOTAL` when the answer is a
+    /// range, else the body's length.
+    pub fn total_size(&self) -> usize {
+        self.header("content-range")
+            .and_then(|v| v.rsplit_once('/'))
+            .and_then(|(_, total)| total.parse::<usize>().ok())
+            .unwrap_or(self.body.len())
+            .max(self.body.len())
+    }
+}
+
+/// `GetObject`, whole or its first bytes.
+#[derive(Debug, Clone)]
+pub struct GetObject<'a> {
+    /// The object.
+    pub key: &'a ObjectKey,
+    /// Read at most this many bytes from the start (a `Range` request).
+    pub first_bytes: Option<u64>,
+}
+
+impl S3Action for GetObject<'_> {
+    type Output = ObjectRead;
+    fn method(&self) -> &'static str {
+        "GET"
+    }
+    fn key(&self) -> Option<&ObjectKey> {
+        Some(self.key)
+    }
+    fn headers(&self) -> Vec<(String, String)> {
+        self.first_bytes
+            .map(|n| ("range".into(), format!("bytes=0-{}", n.saturating_sub(1))))
+            .into_iter()
+            .collect()
+    }
+    fn parse(&self, response: &S3Response<'_>) -> Result<ObjectRead, S3ErrorReply> {
+        match response.status {
+            200 | 206 => Ok(ObjectRead {
+                body: response.body.to_vec(),
+                headers: response
+                    .headers
+                    .iter()
+                    .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
+                    .collect(),
+            }),
+            _ => Err(S3ErrorReply::read(response)),
+        }
+    }
+}
+
+/// What a copy does with the source's user metadata.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MetadataDirective<'a> {
+    /// Keep it.
+    Copy,
+    /// Replace it with this (`x-amz-meta-` names without the prefix), and this content type.
+    Replace {
+        /// The new metadata.
+        metadata: &'a [(String, String)],
+        /// The new `Content-Type`.
+        content_type: &'a str,
+    },
+}
+
+/// `CopyObject` within a bucket (an object onto itself included). S3 can answer 200 with an
+/// error document; that is read as the error it is.
+#[derive(Debug, Clone)]
+pub struct CopyObject<'a> {
+    /// Copied from.
+    pub source: &'a ObjectKey,
+    /// Copied to.
+    pub dest: &'a ObjectKey,
+    /// Metadata kept or replaced.
+    pub metadata: MetadataDirective<'a>,
+    /// Encryption of the copy.
+    pub encryption: super::Encryption<'a>,
+    /// Drop the source's tags (`x-amz-tagging-directive: REPLACE` with none given).
+    pub drop_tags: bool,
+    /// The source's bucket, for `x-amz-copy-source`.
+    pub bucket: &'a BucketName,
+}
+
+impl S3Action for CopyObject<'_> {
+    type Output = ();
+    fn method(&self) -> &'static str {
+        "PUT"
+    }
+    fn key(&self) -> Option<&ObjectKey> {
+        Some(self.dest)
+    }
+    fn headers(&self) -> Vec<(String, String)> {
+        let mut headers: Vec<(String, String)> = vec![(
+            "x-amz-copy-source".into(),
+            format!(
+                "/{}/{}",
+                self.bucket.as_str(),
+                crate::encode::uri_encode(self.source.as_str(), true)
+            ),
+        )];
+        match &self.metadata {
+            MetadataDirective::Copy => {
+                headers.push(("x-amz-metadata-directive".into(), "COPY".to_owned()));
+            }
+            MetadataDirective::Replace {
+                metadata,
+                content_type,
+            } => {
+                headers.push(("x-amz-metadata-directive".into(), "REPLACE".to_owned()));
+                headers.push(("content-type".into(), (*content_type).to_owned()));
+                for (name, value) in metadata.iter() {
+                    headers.push((format!("x-amz-meta-{name}"), value.clone()));
+                }
+            }
+        }
+        match self.encryption {
+            super::Encryption::Aes256 => {
+                headers.push(("x-amz-server-side-encryption".into(), "AES256".to_owned()));
+            }
+            super::Encryption::Kms(key) => {
+                headers.push(("x-amz-server-side-encryption".into(), "aws:kms".to_owned()));
+                headers.push((
+                    "x-amz-server-side-encryption-aws-kms-key-id".into(),
+                    key.to_owned(),
+                ));
+            }
+        }
+        if self.drop_tags {
+            headers.push(("x-amz-tagging-directive".into(), "REPLACE".to_owned()));
+        }
+        headers
+    }
+    fn parse(&self, response: &S3Response<'_>) -> Result<(), S3ErrorReply> {
+        let body = response.text();
+        if (200..300).contains(&response.status) && !body.contains("<Error>") {
+            Ok(())
+        } else {
+            Err(S3ErrorReply::read(response))
+        }
     }
 }
 
@@ -414,6 +604,63 @@ mod tests {
         assert_eq!(
             parse(&GetObjectTagging(&key), &tags).unwrap(),
             [("a&b".to_owned(), "1".to_owned())]
+        );
+    }
+
+    #[test]
+    fn object_actions_say_what_s3_needs() {
+        let bucket = BucketName::new("uploads").unwrap();
+        let (from, to) = (
+            ObjectKey::new("a b.csv").unwrap(),
+            ObjectKey::new("c.csv").unwrap(),
+        );
+        let meta = [("valid".to_owned(), "True".to_owned())];
+        let copy = CopyObject {
+            source: &from,
+            dest: &to,
+            metadata: MetadataDirective::Replace {
+                metadata: &meta,
+                content_type: "text/csv",
+            },
+            encryption: super::super::Encryption::Kms("alias/k"),
+            drop_tags: false,
+            bucket: &bucket,
+        };
+        let headers = copy.headers();
+        let get = |name: &str| {
+            headers
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+        };
+        assert_eq!(get("x-amz-copy-source"), Some("/uploads/a%20b.csv"));
+        assert_eq!(get("x-amz-metadata-directive"), Some("REPLACE"));
+        assert_eq!(get("x-amz-meta-valid"), Some("True"));
+        assert_eq!(
+            get("x-amz-server-side-encryption-aws-kms-key-id"),
+            Some("alias/k")
+        );
+        assert_eq!(get("x-amz-tagging-directive"), None);
+        // A copy can fail with a 200 whose body is an error.
+        let failed = response(200, "<Error><Code>InternalError</Code></Error>");
+        assert_eq!(parse(&copy, &failed).unwrap_err().code, "InternalError");
+        let ranged = GetObject {
+            key: &to,
+            first_bytes: Some(100),
+        };
+        assert_eq!(
+            ranged.headers(),
+            [("range".to_owned(), "bytes=0-99".to_owned())]
+        );
+        let cut = (
+            206,
+            vec![("Content-Range".to_owned(), "bytes 0-99/5000".to_owned())],
+            vec![0; 100],
+        );
+        assert_eq!(parse(&ranged, &cut).unwrap().total_size(), 5000);
+        assert_eq!(
+            parse(&HeadObject(&to), &response(404, "")),
+            Ok(ObjectHead::Missing)
         );
     }
 
