@@ -75,11 +75,7 @@ fn provision_all(
     catalogue
         .buckets()
         .map(|(bucket, name)| {
-            let wanted = Wanted {
-                holds_temporary: bucket.holds_temporary_uploads(),
-                origins: vec![ORIGIN.to_owned()],
-                kms_key: None,
-            };
+            let wanted = Wanted::for_bucket(catalogue, bucket, &[ORIGIN.to_owned()]);
             let report = rt.block_on(ops.provision(name, &wanted, dry_run));
             println!("{}", report.render());
             (bucket, report)
@@ -415,11 +411,7 @@ fn doctor_all(
     catalogue
         .buckets()
         .map(|(bucket, name)| {
-            let wanted = Wanted {
-                holds_temporary: bucket.holds_temporary_uploads(),
-                origins: vec![ORIGIN.to_owned()],
-                kms_key: None,
-            };
+            let wanted = Wanted::for_bucket(catalogue, bucket, &[ORIGIN.to_owned()]);
             let probe = if matches!(bucket, Bucket::Mou | Bucket::ReportRequestsDownload) {
                 Probe::ReadOnly
             } else {

@@ -18,7 +18,7 @@ use uploadkit_core::clock::SigningTime;
 use uploadkit_core::encode::uri_encode;
 use uploadkit_core::s3::actions::{
     CopyObject, DeleteObjectTagging, GetObject, GetObjectTagging, HeadObject, MetadataDirective,
-    ObjectHead, ObjectRead, PutObjectTagging, S3Action, S3ErrorReply, S3Response,
+    ObjectHead, ObjectRead, PutObjectTagging, S3Action, S3ErrorReply, S3Response, copy_outcome,
 };
 use uploadkit_core::s3::{BucketName, Encryption, ObjectKey, S3Target, SignedRequest};
 use uploadkit_core::sigv4::{Signer, SigningError};
@@ -277,24 +277,13 @@ impl Promotion {
                     Err(_) => self.finish(Err(s3_error("fetching the temporary logo", reply))),
                 }
             }
-            State::Copy => {
-                let copy = CopyObject {
-                    source: &self.temp,
-                    dest: &self.permanent,
-                    metadata: MetadataDirective::Copy,
-                    encryption: Encryption::Aes256,
-                    drop_tags: true,
-                    bucket: &self.bucket,
-                };
-                // CopyObject can fail with a 200 whose body is an error; the action reads it so.
-                match copy.parse(&response) {
-                    Ok(()) => {
-                        self.state = State::ReadTags;
-                        self.read_tags(signer, target, now)
-                    }
-                    Err(_) => self.finish(Err(s3_error("copying to the permanent name", reply))),
+            State::Copy => match copy_outcome(&response) {
+                Ok(()) => {
+                    self.state = State::ReadTags;
+                    self.read_tags(signer, target, now)
                 }
-            }
+                Err(_) => self.finish(Err(s3_error("copying to the permanent name", reply))),
+            },
             State::ReadTags => match self.tags(reply) {
                 // A server without object tagging stores no deletion tag.
                 Err(e) if e.not_implemented() => self.finish(Ok(self.permanent.clone())),

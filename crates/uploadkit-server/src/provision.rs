@@ -2,6 +2,7 @@
 //! owns (the core's [`bucket_config`] plans), and write only what changes. A dry run reads and
 //! plans but writes nothing; a step that cannot read its configuration writes nothing either.
 
+use uploadkit_core::catalogue::{Bucket, Catalogue};
 use uploadkit_core::s3::BucketName;
 use uploadkit_core::s3::actions::{
     BucketHead, CreateBucket, DeleteBucketConfig, GetBucketConfig, HeadBucket, PutBucketConfig,
@@ -21,6 +22,18 @@ pub struct Wanted {
     pub origins: Vec<String>,
     /// The KMS key the bucket's default encryption uses, when it is SSE-KMS.
     pub kms_key: Option<String>,
+}
+
+impl Wanted {
+    /// What the catalogue wants of `bucket`: the expiry rule where temporary uploads live, its
+    /// KMS key if one is configured, and browser uploads from `origins`.
+    pub fn for_bucket(catalogue: &Catalogue, bucket: Bucket, origins: &[String]) -> Self {
+        Self {
+            holds_temporary: bucket.holds_temporary_uploads(),
+            origins: origins.to_vec(),
+            kms_key: catalogue.kms_key(bucket).map(str::to_owned),
+        }
+    }
 }
 
 /// What one step found or did.

@@ -94,11 +94,8 @@ pub(crate) fn provision(args: ProvisionArgs) -> Result<String, CliError> {
     let mut out = Vec::new();
     let mut refused = false;
     for (bucket, name) in setup.catalogue.buckets() {
-        let wanted = uploadkit_server::provision::Wanted {
-            holds_temporary: bucket.holds_temporary_uploads(),
-            origins: origins.clone(),
-            kms_key: setup.catalogue.kms_key(bucket).map(str::to_owned),
-        };
+        let wanted =
+            uploadkit_server::provision::Wanted::for_bucket(&setup.catalogue, bucket, &origins);
         let report = runtime.block_on(ops.provision(name, &wanted, dry_run));
         refused |= report.outcome() == uploadkit_server::provision::Outcome::Refused;
         out.push(report.render());
@@ -130,11 +127,8 @@ pub(crate) fn doctor(args: DoctorArgs) -> Result<String, CliError> {
     let mut out = Vec::new();
     let mut failed = false;
     for (bucket, name) in setup.catalogue.buckets() {
-        let wanted = uploadkit_server::provision::Wanted {
-            holds_temporary: bucket.holds_temporary_uploads(),
-            origins: origins.clone(),
-            kms_key: setup.catalogue.kms_key(bucket).map(str::to_owned),
-        };
+        let wanted =
+            uploadkit_server::provision::Wanted::for_bucket(&setup.catalogue, bucket, &origins);
         let probe = if UploadKind::ALL.iter().any(|k| k.bucket() == bucket) {
             uploadkit_server::doctor::Probe::ReadWrite
         } else {
