@@ -100,6 +100,15 @@ fn upload_and_read_back(store: &LocalStore, kind: UploadKind, file: &[u8]) {
         "{kind}, {} bytes: the stored object differs",
         file.len()
     );
+    // Checked, so gone: the store holds one file at a time, and a soak needs the disk space of
+    // its largest file rather than of all of them.
+    store
+        .client()
+        .delete(plan.bucket.as_str(), plan.key.as_str());
+    assert_eq!(
+        store.client().get(plan.bucket.as_str(), plan.key.as_str()),
+        None
+    );
 }
 
 #[test]

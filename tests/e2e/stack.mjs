@@ -1,7 +1,7 @@
 // Starts the local stack the way the README does (`cargo run -p uploadkit-cli -- local`), on free
 // ports and a fresh data folder, and reads where it listens from what it prints.
 import { spawn, execFile } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -15,6 +15,7 @@ export async function startStack() {
     "--data-dir", dataDir, "--store-port", "0", "--app-port", "0", "--cdn-port", "0"], {
     cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"],
   });
+  const exited = new Promise((resolve) => child.on("exit", resolve));
   let out = "";
   let err = "";
   child.stderr.on("data", (d) => { err += d; });
@@ -32,7 +33,12 @@ export async function startStack() {
   return {
     ...urls,
     dataDir,
-    stop() { try { process.kill(-child.pid, "SIGTERM"); } catch { /* already gone */ } },
+    /// Stops the stack and, once it has exited, removes its data (hundreds of MB after a run).
+    async stop() {
+      try { process.kill(-child.pid, "SIGTERM"); } catch { /* already gone */ }
+      if (child.exitCode === null && child.signalCode === null) await exited;
+      rmSync(dataDir, { recursive: true, force: true });
+    },
   };
 }
 

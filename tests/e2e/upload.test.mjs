@@ -26,7 +26,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  stack?.stop();
+  await stack?.stop();
 });
 
 /// A fresh page on the upload page, recording every POST that reaches the store.

@@ -2,7 +2,7 @@
 // STS on, like the Rust suites' (tests/support/seaweedfs.rs), plus a counting proxy in front of
 // it that can be told to fail, so tests see every request that reaches the origin.
 import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, request as httpRequest } from "node:http";
 import { createServer as netServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -45,11 +45,16 @@ export async function startSeaweed() {
   }));
   const [s3, master, volume, filer] = await ports(4);
   const weed = process.env.UPLOADKIT_WEED || "weed";
-  const child = spawn(weed, ["mini", `-dir=${join(dir, "data")}`, "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+  // -logdir is global (before the command): its log files stay in its own folder.
+  const child = spawn(weed, [`-logdir=${dir}`, "mini", `-dir=${join(dir, "data")}`, "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
     "-master.telemetry=false", "-admin.ui=false", "-webdav=false", "-s3.port.iceberg=0", "-s3.port.lance=0",
     `-s3.port=${s3}`, `-master.port=${master}`, `-volume.port=${volume}`, `-filer.port=${filer}`,
     `-s3.config=${config}`, `-s3.iam.config=${config}`, "-s3.iam.readOnly=false",
-    "-s3.allowedOrigins=http://nomatch.invalid"], { detached: true, stdio: "ignore" });
+    "-s3.allowedOrigins=http://nomatch.invalid",
+    // A fixed count of small sparse volumes: by default `weed mini` sizes it from the free disk,
+    // and on a nearly full one the ninth bucket gets none.
+    "-volume.max=64", "-master.volumeSizeLimitMB=8"], { detached: true, stdio: "ignore" });
+  const exited = new Promise((resolve) => child.on("exit", resolve));
   const endpoint = `http://127.0.0.1:${s3}`;
   // Generous: on a loaded two-core machine it has taken longer than 30 seconds.
   const deadline = Date.now() + 90_000;
@@ -61,7 +66,15 @@ export async function startSeaweed() {
     if (Date.now() > deadline) throw new Error("SeaweedFS did not start");
     await new Promise((r) => setTimeout(r, 200));
   }
-  return { endpoint, stop() { try { process.kill(-child.pid, "SIGKILL"); } catch { /* gone */ } } };
+  return {
+    endpoint,
+    /// Stops the server and, once it has exited, removes its folder.
+    async stop() {
+      try { process.kill(-child.pid, "SIGKILL"); } catch { /* gone */ }
+      if (child.exitCode === null && child.signalCode === null) await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /// An HTTP proxy to `target` that counts requests and can fail them all: `down = true` drops

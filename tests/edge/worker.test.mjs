@@ -94,7 +94,7 @@ before(async () => {
 
 after(async () => {
   await proxy?.stop();
-  weed?.stop();
+  await weed?.stop();
 });
 
 test("grant → presign in the worker → POST straight to S3", async () => {
@@ -152,7 +152,7 @@ test("logos POSTed with the worker's forms are served by the worker (the local s
     }
   } finally {
     await mf.dispose();
-    stack.stop();
+    await stack.stop();
   }
 });
 

@@ -125,6 +125,17 @@ impl S3Client {
         }
     }
 
+    /// Deletes an object (204, or 200 from servers that say so).
+    pub fn delete(&self, bucket: &str, key: &str) {
+        let r = self.send("DELETE", bucket, key, &[], &[], b"");
+        assert!(
+            matches!(r.status().as_u16(), 200 | 204),
+            "DELETE {bucket}/{key}: {} {}",
+            r.status(),
+            r.text().unwrap_or_default()
+        );
+    }
+
     /// The object's tags as (key, value), via `GET ?tagging`.
     pub fn tags(&self, bucket: &str, key: &str) -> String {
         self.send("GET", bucket, key, &[("tagging", "")], &[], b"")

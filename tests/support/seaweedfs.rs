@@ -85,6 +85,9 @@ impl Seaweed {
         std::fs::write(&config, format!("{{{identities}{sts_blocks}}}")).unwrap();
         let log = std::fs::File::create(dir.join("weed.log")).unwrap();
         let child = Command::new(&weed)
+            // Its log files stay in its folder, removed with it (glog's default is the system's
+            // temporary folder, where they would pile up). A global flag: before the command.
+            .arg(format!("-logdir={}", dir.display()))
             .arg("mini")
             .arg(format!("-dir={}", dir.join("data").display()))
             .args([
@@ -95,6 +98,11 @@ impl Seaweed {
                 "-webdav=false",
             ])
             .args(["-s3.port.iceberg=0", "-s3.port.lance=0"])
+            // `weed mini` sizes its volume count from the free disk (free space / volume size,
+            // one volume per bucket): on a nearly full disk the ninth bucket gets no volume and
+            // every write to it fails with a 500. Volumes are sparse files, so a fixed count of
+            // small ones makes the server the same on every machine.
+            .args(["-volume.max=64", "-master.volumeSizeLimitMB=8"])
             .arg(format!("-s3.port={s3}"))
             .arg(format!("-master.port={master}"))
             .arg(format!("-volume.port={volume}"))

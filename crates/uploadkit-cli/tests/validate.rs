@@ -94,6 +94,7 @@ fn a_spreadsheet_gets_the_apps_words_and_exit_status() {
     ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("use email, sms or letter"));
+    std::fs::remove_dir_all(good.parent().unwrap()).unwrap();
 }
 
 /// Corpus files of each kind, checked from the command line with their templates and
