@@ -6,7 +6,7 @@ use std::fmt;
 
 use time::OffsetDateTime;
 use uploadkit_core::clock::SigningTime;
-use uploadkit_core::s3::actions::{BucketHead, HeadBucket};
+use uploadkit_core::s3::actions::{BucketHead, HeadBucket, S3ErrorReply, S3Response};
 use uploadkit_core::s3::bucket_config::{
     self, ConfigKind, ConfigPlan, encryption_algorithm, plan_cors, plan_lifecycle,
 };
@@ -65,6 +65,31 @@ fn fail(check: &'static str, detail: impl Into<String>, fix: impl Into<String>) 
         detail: detail.into(),
         fix: Some(fix.into()),
     }
+}
+
+/// A probe step S3 did not accept: a 403 is a permission to grant; any other status is the
+/// server's own failure, told in its words, never blamed on permissions.
+fn probe_refused(bucket: &BucketName, step: &str, status: u16, answer: &[u8]) -> Finding {
+    let reply = S3ErrorReply::read(&S3Response {
+        status,
+        headers: &[],
+        body: answer,
+    });
+    let mut detail = format!("{step} through a presigned URL answered {status}");
+    if reply.code != status.to_string() {
+        detail = format!("{detail} {}", reply.code);
+    }
+    if !reply.message.is_empty() {
+        detail = format!("{detail}: {}", reply.message);
+    }
+    let fix = if status == 403 {
+        format!(
+            "allow s3:PutObject, s3:GetObject and s3:DeleteObject on arn:aws:s3:::{bucket}/* for these credentials (and no bucket policy that denies them)"
+        )
+    } else {
+        "the server failed the request: run doctor again, and check the service's health or its logs".to_owned()
+    };
+    fail("presigned round trip", detail, fix)
 }
 
 impl S3Ops {
@@ -229,19 +254,11 @@ impl S3Ops {
         ))
         .expect("a valid key");
         let url = |method| presign_url(&self.signer, &self.target, bucket, &key, method, 300, now);
-        let http = reqwest::Client::new();
+        let http = &self.http;
         let body = b"uploadkit doctor probe".to_vec();
-        let denied = |step: &str, status: u16| {
-            fail(
-                check,
-                format!("{step} through a presigned URL answered {status}"),
-                format!(
-                    "allow s3:PutObject, s3:GetObject and s3:DeleteObject on arn:aws:s3:::{bucket}/* for these credentials (and no bucket policy that denies them)"
-                ),
-            )
-        };
+        let refused =
+            |step: &str, status: u16, answer: &[u8]| probe_refused(bucket, step, status, answer);
         let send = |method: Method, body: Vec<u8>| {
-            let http = http.clone();
             let url = url(method);
             async move {
                 let url = url.map_err(|e| e.to_string())?;
@@ -250,9 +267,9 @@ impl S3Ops {
                     Method::Delete => http.delete(&url.url),
                     _ => http.get(&url.url),
                 };
-                let r = request.send().await.map_err(|e| e.to_string())?;
+                let r = request.send().await.map_err(crate::http::describe)?;
                 let status = r.status().as_u16();
-                let bytes = r.bytes().await.map_err(|e| e.to_string())?;
+                let bytes = r.bytes().await.map_err(crate::http::describe)?;
                 Ok::<_, String>((status, bytes.to_vec()))
             }
         };
@@ -260,13 +277,13 @@ impl S3Ops {
         if probe == Probe::ReadOnly {
             return match send(Method::Get, Vec::new()).await {
                 Ok((404, _)) => ok(check, "a signed GET is accepted (404 for a missing key)"),
-                Ok((status, _)) => denied("GET of a missing key", status),
+                Ok((status, answer)) => refused("GET of a missing key", status, &answer),
                 Err(e) => network(e),
             };
         }
         match send(Method::Put, body.clone()).await {
             Ok((200, _)) => {}
-            Ok((status, _)) => return denied("PUT", status),
+            Ok((status, answer)) => return refused("PUT", status, &answer),
             Err(e) => return network(e),
         }
         let read = send(Method::Get, Vec::new()).await;
@@ -281,9 +298,47 @@ impl S3Ops {
                 "the object read back differs from the one written",
                 "check for a proxy or bucket setting that rewrites objects",
             ),
-            (Ok((status, _)), _) if status != 200 => denied("GET", status),
-            (_, Ok((status, _))) => denied("DELETE", status),
+            (Ok((status, answer)), _) if status != 200 => refused("GET", status, &answer),
+            (_, Ok((status, answer))) => refused("DELETE", status, &answer),
             (Err(e), _) | (_, Err(e)) => network(e),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_probe_refusal_blames_permissions_only_for_a_403() {
+        let bucket = BucketName::new("b".repeat(3)).unwrap();
+        let denied = probe_refused(
+            &bucket,
+            "PUT",
+            403,
+            b"<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>",
+        );
+        assert_eq!(
+            denied.detail,
+            "PUT through a presigned URL answered 403 AccessDenied: Access Denied"
+        );
+        assert!(denied.fix.unwrap().contains("s3:PutObject"));
+        let failed = probe_refused(
+            &bucket,
+            "PUT",
+            500,
+            b"<Error><Code>InternalError</Code><Message>We encountered an internal error, please try again.</Message></Error>",
+        );
+        assert_eq!(
+            failed.detail,
+            "PUT through a presigned URL answered 500 InternalError: We encountered an internal error, please try again."
+        );
+        assert!(!failed.fix.unwrap().contains("s3:PutObject"));
+        // A bodiless answer still names its status.
+        let bare = probe_refused(&bucket, "GET of a missing key", 503, b"");
+        assert_eq!(
+            bare.detail,
+            "GET of a missing key through a presigned URL answered 503"
+        );
     }
 }

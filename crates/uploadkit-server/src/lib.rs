@@ -5,6 +5,7 @@ pub mod api;
 pub mod cdn;
 pub mod credentials;
 pub mod doctor;
+pub mod http;
 pub mod listener;
 pub mod local;
 pub mod observe;

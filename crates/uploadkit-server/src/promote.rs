@@ -33,7 +33,7 @@ pub async fn run(
                     builder = builder.header(k, v);
                 }
                 step = match builder.send().await {
-                    Err(e) => promotion.network_failed(e.to_string()),
+                    Err(e) => promotion.network_failed(crate::http::describe(e)),
                     Ok(response) => {
                         let status = response.status().as_u16();
                         let headers = response
@@ -54,7 +54,7 @@ pub async fn run(
                                 target,
                                 now(),
                             ),
-                            Err(e) => promotion.network_failed(e.to_string()),
+                            Err(e) => promotion.network_failed(crate::http::describe(e)),
                         }
                     }
                 };

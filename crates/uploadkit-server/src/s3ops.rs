@@ -113,7 +113,7 @@ impl ActionFailure {
 
 /// A header-signed S3 client for one target and set of credentials.
 pub struct S3Ops {
-    http: reqwest::Client,
+    pub(crate) http: reqwest::Client,
     pub(crate) target: S3Target,
     pub(crate) signer: Signer,
 }
@@ -122,7 +122,7 @@ impl S3Ops {
     /// A client.
     pub fn new(target: S3Target, signer: Signer) -> Self {
         Self {
-            http: reqwest::Client::new(),
+            http: crate::http::s3_client(),
             target,
             signer,
         }
@@ -224,7 +224,7 @@ impl S3Ops {
         let response = builder
             .send()
             .await
-            .map_err(|e| ActionFailure::Network(e.to_string()))?;
+            .map_err(|e| ActionFailure::Network(crate::http::describe(e)))?;
         let status = response.status().as_u16();
         let headers: Vec<(String, String)> = response
             .headers()
@@ -234,7 +234,7 @@ impl S3Ops {
         let body = response
             .bytes()
             .await
-            .map_err(|e| ActionFailure::Network(e.to_string()))?;
+            .map_err(|e| ActionFailure::Network(crate::http::describe(e)))?;
         action
             .parse(&S3Response {
                 status,

@@ -1,0 +1,86 @@
+//! What every outgoing request of the native adapters shares: a bound on how long it may wait,
+//! and network errors told without their URL, since a presigned URL carries a signature and,
+//! with session credentials, the session token.
+
+use std::time::Duration;
+
+/// How long a connection to S3 may take to open.
+pub const S3_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long S3 may stay silent in the middle of an answer. A stalled server becomes an error
+/// instead of a command or request that never ends; a copy of a large object still completes,
+/// since S3 keeps sending while it copies.
+pub const S3_READ_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The client for S3 operations (provisioning, the doctor's checks, promotion, revalidation).
+///
+/// ```
+/// let client = uploadkit_server::http::s3_client();
+/// # drop(client);
+/// ```
+pub fn s3_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .connect_timeout(S3_CONNECT_TIMEOUT)
+        .read_timeout(S3_READ_TIMEOUT)
+        .build()
+        .expect("a client with timeouts only")
+}
+
+/// A request's failure with its causes (`tcp connect error: Connection refused`), without the
+/// URL reqwest puts in its message.
+///
+/// ```
+/// # async fn demo() {
+/// let client = uploadkit_server::http::s3_client();
+/// if let Err(e) = client.get("http://127.0.0.1:9/?X-Amz-Signature=abc").send().await {
+///     assert!(!uploadkit_server::http::describe(e).contains("X-Amz-Signature"));
+/// }
+/// # }
+/// ```
+pub fn describe(e: reqwest::Error) -> String {
+    let e = e.without_url();
+    let mut text = if e.is_timeout() {
+        "timed out".to_owned()
+    } else {
+        e.to_string()
+    };
+    let mut cause = std::error::Error::source(&e);
+    while let Some(c) = cause {
+        let part = c.to_string();
+        // hyper repeats its inner error's words in its own message.
+        if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        cause = c.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_failed_request_is_described_without_its_url() {
+        // A port nothing listens on: refused at once.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let e = s3_client()
+            .get(format!(
+                "http://127.0.0.1:{port}/b/k?X-Amz-Security-Token=SECRETTOKEN&X-Amz-Signature=feed"
+            ))
+            .send()
+            .await
+            .unwrap_err();
+        let text = describe(e);
+        assert!(
+            !text.contains("SECRETTOKEN") && !text.contains("feed"),
+            "{text}"
+        );
+        assert!(!text.contains("127.0.0.1"), "{text}");
+        assert!(text.to_lowercase().contains("refused"), "{text}");
+    }
+}
