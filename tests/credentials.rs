@@ -11,7 +11,7 @@ use uploadkit_api::{
 };
 use uploadkit_core::catalogue::{Catalogue, ServiceId, UploadId, UploadKind};
 use uploadkit_core::clock::SigningTime;
-use uploadkit_core::credentials::refresh::RefreshPolicy;
+use uploadkit_core::credentials::refresh::{Backoff, RefreshPolicy};
 use uploadkit_core::credentials::{
     ChainError, ChainInput, CredentialSource, FileContents, ProfileSet, Resolution, resolve_chain,
 };
@@ -80,6 +80,7 @@ fn assume_role_through_seaweedfs_sts_refreshes_once_and_caps_presigns() {
     let windows = RefreshPolicy {
         advisory: 890,
         mandatory: 880,
+        retry: Backoff::DEFAULT,
     };
     let cache = Arc::new(CredentialCache::new(
         resolution.source,
@@ -277,6 +278,73 @@ fn container_credentials_send_the_token_from_its_file() {
     assert_eq!(creds.session_token().unwrap().expose(), "container-token");
     assert_eq!(fake.hits(), 1);
     let _ = std::fs::remove_file(token_file);
+}
+
+#[test]
+fn a_failing_source_is_asked_again_only_once_the_backoff_has_passed() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let down = Arc::new(AtomicBool::new(true));
+    let fake = FakeServer::start({
+        let down = Arc::clone(&down);
+        move |_| {
+            if down.load(Ordering::SeqCst) {
+                (500, "metadata service unavailable".into())
+            } else {
+                (
+                    200,
+                    credentials_json("ASIABACK", "secret", "token", "2099-01-01T00:00:00Z"),
+                )
+            }
+        }
+    });
+    let env = env_of(vec![
+        (
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+            format!("{}/creds", fake.url),
+        ),
+        ("AWS_EC2_METADATA_DISABLED", "true".into()),
+    ]);
+    let resolution = resolve(env.clone(), "", "").unwrap();
+    let cache = Arc::new(CredentialCache::new(
+        resolution.source,
+        FetchConfig::new("eu-west-1", env),
+        RefreshPolicy::BOTOCORE,
+    ));
+    let rt = runtime();
+    let t0 = now();
+    let at = |s: i64| SigningTime::from_unix(t0.unix() + s).unwrap();
+    // A burst of sixteen requests while the source is down: one call to it, one failure for all.
+    let errors: Vec<String> = rt.block_on(async {
+        let calls: Vec<_> = (0..16)
+            .map(|_| {
+                let cache = Arc::clone(&cache);
+                tokio::spawn(async move { cache.signer(t0).await.map(|_| ()).unwrap_err() })
+            })
+            .collect();
+        let mut out = Vec::new();
+        for call in calls {
+            out.push(call.await.unwrap().to_string());
+        }
+        out
+    });
+    assert_eq!(fake.hits(), 1, "one call to the source for the whole burst");
+    assert!(errors.iter().all(|e| e == &errors[0]), "{errors:?}");
+    assert!(errors[0].contains("container"), "{}", errors[0]);
+    // Within the first wait (2 s) nothing is asked; after it, once; the second failure doubles
+    // the wait to 4 s.
+    assert!(rt.block_on(cache.signer(at(1))).is_err());
+    assert_eq!(fake.hits(), 1);
+    assert!(rt.block_on(cache.signer(at(2))).is_err());
+    assert_eq!(fake.hits(), 2);
+    assert!(rt.block_on(cache.signer(at(5))).is_err());
+    assert_eq!(fake.hits(), 2, "not within the doubled wait");
+    assert_eq!(cache.refresh_failures(), 2);
+    // Back up: asked once the wait is over, and the credentials are kept.
+    down.store(false, Ordering::SeqCst);
+    let signer = rt.block_on(cache.signer(at(6))).unwrap();
+    assert_eq!(signer.credentials().access_key_id(), "ASIABACK");
+    assert!(rt.block_on(cache.signer(at(6))).is_ok());
+    assert_eq!(fake.hits(), 3);
 }
 
 #[test]

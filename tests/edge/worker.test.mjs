@@ -453,6 +453,16 @@ test("STS: while one request replaces a session the others sign with it; a faile
     assert.equal(kept.status, 200, JSON.stringify(kept.json));
     assert.equal(accessKeyOf(kept.json), accessKeyOf(replaced), "STS failing, the current session still signs");
     assert.equal(sts.requests.length, 3, "the replacement was tried");
+    // Not at every request while STS is down: again only after the backoff (2 s after one
+    // failure, counted in whole seconds: more than 1 s, at most 2).
+    const soon = await Promise.all(Array.from({ length: 4 }, () => presign(mf, body)));
+    assert.deepEqual(soon.map((a) => a.status), Array(4).fill(200));
+    assert.equal(sts.requests.length, 3, "no call to STS within the backoff");
+    await sleep(2500);
+    const later = await presign(mf, body);
+    assert.equal(later.status, 200);
+    assert.equal(accessKeyOf(later.json), accessKeyOf(replaced));
+    assert.equal(sts.requests.length, 4, "asked again once the backoff had passed");
   } finally {
     await mf.dispose();
     await sts.stop();

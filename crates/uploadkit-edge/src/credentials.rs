@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use uploadkit_core::clock::SigningTime;
 use uploadkit_core::credentials::Credentials;
-use uploadkit_core::credentials::refresh::{Action, RefreshPolicy};
+use uploadkit_core::credentials::refresh::{Action, Backoff, LastFailure, RefreshPolicy};
 use uploadkit_core::credentials::sts::{self, RoleRequest};
 use uploadkit_core::sigv4::Signer;
 use worker::{Fetch, Headers, Method, Request, RequestInit};
@@ -26,6 +26,14 @@ pub enum CredentialError {
     /// The runtime refused to build the request.
     #[error("cannot call STS: {0}")]
     Runtime(String),
+    /// STS failed moments ago and is not asked again until the backoff has passed.
+    #[error("{last} (STS is asked again in {retry_in} s)")]
+    BackingOff {
+        /// The last failure, as it was told.
+        last: String,
+        /// Seconds until STS is asked again.
+        retry_in: i64,
+    },
 }
 
 /// A session with less than this left is not used at all (its forms would be over at once).
@@ -36,6 +44,8 @@ thread_local! {
     static SESSION: RefCell<Option<Rc<Signer>>> = const { RefCell::new(None) };
     /// Whether one of them is asking STS for the next session right now.
     static REFRESHING: Cell<bool> = const { Cell::new(false) };
+    /// The last refresh's failure (and its message), until one succeeds.
+    static FAILURE: RefCell<Option<(LastFailure, String)>> = const { RefCell::new(None) };
 }
 
 /// Clears [`REFRESHING`] however the refresh ends, a cancelled request included.
@@ -61,7 +71,8 @@ impl Drop for Refreshing {
 /// the isolate serves meanwhile keep signing with it, and it is kept if STS fails; in its last
 /// minute it is not used without a new one. Where the native service would wait for another
 /// caller's refresh, a request here refreshes itself: the runtime does not let one request's I/O
-/// finish another's.
+/// finish another's. After a failure STS is asked again only once the policy's backoff has
+/// passed; until then the session is kept while it may be, and otherwise the failure is told.
 pub async fn signer(
     config: &CredentialConfig,
     now: SigningTime,
@@ -72,20 +83,41 @@ pub async fn signer(
     let policy = RefreshPolicy {
         advisory: i64::from(role.refresh_before_seconds),
         mandatory: MIN_SECONDS_LEFT,
+        retry: Backoff::DEFAULT,
     };
     let cached = SESSION.with(|s| s.borrow().clone());
     let busy = REFRESHING.with(Cell::get);
+    let failure = FAILURE.with(|f| f.borrow().clone());
     let keep_on_failure = match (
-        policy.action(cached.as_deref().map(Signer::credentials), busy, now),
+        policy.action(
+            cached.as_deref().map(Signer::credentials),
+            busy,
+            failure.as_ref().map(|(record, _)| record),
+            now,
+        ),
         &cached,
     ) {
         (Action::Use, Some(signer)) => return Ok(Rc::clone(signer)),
         (Action::Refresh { keep_on_failure }, _) => keep_on_failure,
+        (Action::Fail { retry_in }, _) => {
+            let last = failure.map(|(_, last)| last).unwrap_or_default();
+            return Err(CredentialError::BackingOff { last, retry_in });
+        }
         _ => false,
     };
     let refreshing = Refreshing::start();
     let session = assume_role(config, role, now).await;
     drop(refreshing);
+    FAILURE.with(|f| {
+        let mut f = f.borrow_mut();
+        *f = match &session {
+            Ok(_) => None,
+            Err(e) => Some((
+                LastFailure::after(f.as_ref().map(|(record, _)| *record), now),
+                e.to_string(),
+            )),
+        };
+    });
     match (session, cached) {
         (Ok(session), _) => {
             let signer = Rc::new(Signer::new(session));
