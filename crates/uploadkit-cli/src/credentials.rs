@@ -25,7 +25,9 @@ pub enum CredentialsError {
     #[error(transparent)]
     Malformed(#[from] ProfileFileError),
     /// Nothing anywhere.
-    #[error("{0}; or use --local for the embedded local store (no AWS account)")]
+    #[error(
+        "{0}; with no AWS account, `uploadkit local` runs the whole stack on its embedded store, and the presign and bucket commands take --local"
+    )]
     Nothing(ChainError),
     /// The chain failed.
     #[error(transparent)]

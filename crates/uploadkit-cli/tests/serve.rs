@@ -107,6 +107,12 @@ fn serve_without_credentials_names_every_place_it_searched() {
     ] {
         assert!(err.contains(place), "{err}");
     }
+    // The way without an AWS account, in words that fit `serve` (which has no --local).
+    assert!(
+        err.contains("`uploadkit local` runs the whole stack"),
+        "{err}"
+    );
+    assert!(!err.contains("or use --local"), "{err}");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_uploadkit"))
         .args(["serve", "--listen", "127.0.0.1:0"])
         .env_clear()
