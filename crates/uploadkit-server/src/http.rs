@@ -11,6 +11,10 @@ pub const S3_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// since S3 keeps sending while it copies.
 pub const S3_READ_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// How long an idle connection is kept for reuse: less than servers keep theirs (S3 closes
+/// idle connections after about 20 s), so a request is not sent on one the server has dropped.
+pub const S3_IDLE_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// The client for S3 operations (provisioning, the doctor's checks, promotion, revalidation).
 ///
 /// ```
@@ -21,6 +25,7 @@ pub fn s3_client() -> reqwest::Client {
     reqwest::Client::builder()
         .connect_timeout(S3_CONNECT_TIMEOUT)
         .read_timeout(S3_READ_TIMEOUT)
+        .pool_idle_timeout(S3_IDLE_TIMEOUT)
         .build()
         .expect("a client with timeouts only")
 }
