@@ -238,6 +238,30 @@ fn temporary_logos_expire_and_promoted_logos_never_do() {
         Some(png.as_slice()),
         "the permanent logo survives"
     );
+
+    // A browser's CORS preflight as this server answers it: allowed once provisioning has put
+    // the kit's CORS rule, refused once the rule is gone.
+    let origin = "https://admin.example.gov.uk".to_owned();
+    let with_cors = Wanted {
+        origins: vec![origin.clone()],
+        ..wanted
+    };
+    ceph_provision(&ops, &bucket, &with_cors);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let preflight = || runtime.block_on(ops.preflight(&bucket, &with_cors.origins, "provision"));
+    let allowed = preflight();
+    assert!(allowed.ok, "{allowed}");
+    let r = client.send("DELETE", b, "", &[("cors", "")], &[], b"");
+    assert!(r.status().is_success(), "{}", r.status());
+    let refused = preflight();
+    assert!(
+        !refused.ok && refused.detail.contains(&origin) && refused.detail.contains("403"),
+        "{refused}"
+    );
+    assert_eq!(refused.fix.as_deref(), Some("provision"));
 }
 
 fn ceph_provision(

@@ -427,12 +427,14 @@ fn doctor_all(
         .collect()
 }
 
+const PREFLIGHT: &str = "CORS preflight";
+
 fn failed(findings: &[Finding]) -> Vec<&'static str> {
     findings.iter().filter(|f| !f.ok).map(|f| f.check).collect()
 }
 
 #[test]
-fn doctor_finds_each_problem_with_its_fix_and_none_after_provisioning() {
+fn doctor_finds_each_problem_with_its_fix_and_after_provisioning_only_the_servers_own() {
     let server = Seaweed::start();
     let good = ops(&server, SECRET_KEY);
     let rt = runtime();
@@ -446,15 +448,24 @@ fn doctor_finds_each_problem_with_its_fix_and_none_after_provisioning() {
         );
     }
     provision_all(&good, &rt, &catalogue, false);
-    // Provisioned: every check passes, the probes included (and leave nothing behind).
+    // Provisioned: every check passes, the probes included (and leave nothing behind) — but the
+    // browser's preflight. SeaweedFS 4.48 answers none on a path-style form URL: `OPTIONS
+    // /bucket` panics in its handler and the connection is dropped, so browsers could not post
+    // forms to it that way, and the doctor says so. (Ceph answers it: tests/ceph.rs.)
     for (bucket, findings) in doctor_all(&good, &rt, &catalogue) {
-        assert!(failed(&findings).is_empty(), "{bucket}: {findings:?}");
+        assert_eq!(failed(&findings), [PREFLIGHT], "{bucket}: {findings:?}");
+        let preflight = findings.iter().find(|f| f.check == PREFLIGHT).unwrap();
+        assert!(
+            preflight.detail.contains("got no answer"),
+            "{bucket}: {preflight}"
+        );
         assert!(
             findings
                 .iter()
                 .any(|f| f.check == "presigned round trip" && f.ok)
         );
     }
+    assert!(server.log().contains("invalid WriteHeader code 0"));
     let logos = catalogue.name(Bucket::Logo).as_str();
     let listing = server
         .client()
@@ -481,14 +492,18 @@ fn doctor_finds_each_problem_with_its_fix_and_none_after_provisioning() {
     let of = |b: Bucket| &findings.iter().find(|(x, _)| *x == b).unwrap().1;
     assert_eq!(
         failed(of(Bucket::Logo)),
-        ["temporary-upload lifecycle", "lifecycle tag filter"]
+        [
+            "temporary-upload lifecycle",
+            "lifecycle tag filter",
+            PREFLIGHT
+        ]
     );
     let tag = of(Bucket::Logo)
         .iter()
         .find(|f| f.check == "lifecycle tag filter")
         .unwrap();
     assert!(tag.detail.contains("their-temp") && tag.detail.contains("case-sensitive"));
-    assert_eq!(failed(of(Bucket::CsvUpload)), ["CORS"]);
+    assert_eq!(failed(of(Bucket::CsvUpload)), ["CORS", PREFLIGHT]);
     assert!(of(Bucket::CsvUpload).iter().any(
         |f| f.fix.as_deref() == Some(format!("uploadkit provision --origin {ORIGIN}").as_str())
     ));

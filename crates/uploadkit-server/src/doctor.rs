@@ -10,7 +10,7 @@ use uploadkit_core::s3::actions::{BucketHead, HeadBucket, S3ErrorReply, S3Respon
 use uploadkit_core::s3::bucket_config::{
     self, ConfigKind, ConfigPlan, encryption_algorithm, plan_cors, plan_lifecycle,
 };
-use uploadkit_core::s3::{BucketName, Method, ObjectKey, presign_url};
+use uploadkit_core::s3::{BucketName, Method, ObjectKey, cors_preflight, presign_url};
 
 use crate::provision::{Current, Wanted};
 use crate::s3ops::{ActionFailure, S3Error, S3Ops};
@@ -239,9 +239,56 @@ impl S3Ops {
                     }
                 }
             });
+            findings.push(self.preflight(bucket, &wanted.origins, provision).await);
         }
         findings.push(self.round_trip(bucket, probe).await);
         findings
+    }
+
+    /// The preflight a browser at each origin sends before posting a form: what the bucket
+    /// answers, whatever its configuration says.
+    pub async fn preflight(
+        &self,
+        bucket: &BucketName,
+        origins: &[String],
+        provision: &str,
+    ) -> Finding {
+        let check = "CORS preflight";
+        for origin in origins {
+            let request = cors_preflight::preflight(&self.target, bucket, origin);
+            let mut builder = self.http.request(reqwest::Method::OPTIONS, &request.url);
+            for (k, v) in &request.headers {
+                builder = builder.header(k, v);
+            }
+            let answer = match builder.send().await {
+                Ok(answer) => answer,
+                Err(e) => {
+                    return fail(
+                        check,
+                        format!(
+                            "the preflight from {origin} got no answer: {}",
+                            crate::http::describe(e)
+                        ),
+                        "check the endpoint and network (and anything between browsers and the bucket)",
+                    );
+                }
+            };
+            let headers: Vec<(String, String)> = answer
+                .headers()
+                .iter()
+                .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+                .collect();
+            if let Err(why) = cors_preflight::verdict(answer.status().as_u16(), &headers, origin) {
+                return fail(check, why, provision);
+            }
+        }
+        ok(
+            check,
+            format!(
+                "the bucket lets browsers at {} post forms",
+                origins.join(", ")
+            ),
+        )
     }
 
     /// PUT, GET and DELETE of a probe object through presigned URLs (or a GET of a missing one).

@@ -185,6 +185,25 @@ impl BucketLocation {
     pub fn origin(&self) -> String {
         format!("{}://{}", self.scheme, self.host)
     }
+
+    /// Where a browser posts an upload form: as botocore writes it, with a trailing slash for
+    /// virtual-hosted, none after a path-style bucket.
+    ///
+    /// ```
+    /// use uploadkit_core::s3::{AddressingStyle, BucketLocation, BucketName};
+    /// let b = BucketName::new("csv-upload").unwrap();
+    /// let at = |style| BucketLocation::resolve(&b, "eu-west-1", None, style).form_url();
+    /// assert_eq!(at(AddressingStyle::Virtual), "https://csv-upload.s3.eu-west-1.amazonaws.com/");
+    /// assert_eq!(at(AddressingStyle::Path), "https://s3.eu-west-1.amazonaws.com/csv-upload");
+    /// ```
+    pub fn form_url(&self) -> String {
+        let path = if self.path_prefix.is_empty() {
+            "/"
+        } else {
+            &self.path_prefix
+        };
+        format!("{}{path}", self.origin())
+    }
 }
 
 fn is_ip(authority: &str) -> bool {

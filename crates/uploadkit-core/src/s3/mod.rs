@@ -3,6 +3,7 @@
 pub mod actions;
 pub mod bucket_config;
 mod bucket_name;
+pub mod cors_preflight;
 mod endpoint;
 mod object_key;
 mod post_policy;

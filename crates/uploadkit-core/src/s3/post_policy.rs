@@ -403,14 +403,7 @@ impl PostPolicy {
         fields.push(("policy".into(), encoded));
         fields.push(("x-amz-signature".into(), signature));
 
-        let location = target.locate(&self.bucket);
-        // As botocore: a trailing slash for virtual-hosted, none after a path-style bucket.
-        let mut url = location.origin();
-        url.push_str(if location.path_prefix.is_empty() {
-            "/"
-        } else {
-            &location.path_prefix
-        });
+        let url = target.locate(&self.bucket).form_url();
         Ok(PresignedPost {
             url,
             fields,
