@@ -27,11 +27,7 @@ pub struct ApiState {
 /// The axum handler for `/v1/*`.
 pub async fn api(State(state): State<Arc<ApiState>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let headers = parts
-        .headers
-        .iter()
-        .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
-        .collect();
+    let headers = crate::http::header_pairs(&parts.headers);
     // Judged from its length before a byte of it is read; a body without one is read up to the
     // limit and no further.
     let length = parts

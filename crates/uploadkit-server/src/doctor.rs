@@ -273,11 +273,7 @@ impl S3Ops {
                     );
                 }
             };
-            let headers: Vec<(String, String)> = answer
-                .headers()
-                .iter()
-                .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
-                .collect();
+            let headers = crate::http::header_pairs(answer.headers());
             if let Err(why) = cors_preflight::verdict(answer.status().as_u16(), &headers, origin) {
                 return fail(check, why, provision);
             }

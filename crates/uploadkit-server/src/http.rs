@@ -30,6 +30,21 @@ pub fn s3_client() -> reqwest::Client {
         .expect("a client with timeouts only")
 }
 
+/// Headers as the core reads them: (name, value) pairs, names lower-case as `http` keeps them.
+/// A value that is not visible ASCII is left out (no header the kit reads has one).
+///
+/// ```
+/// let mut map = reqwest::header::HeaderMap::new();
+/// map.insert("ETag", "\"abc\"".parse().unwrap());
+/// assert_eq!(uploadkit_server::http::header_pairs(&map), [("etag".to_owned(), "\"abc\"".to_owned())]);
+/// ```
+pub fn header_pairs(headers: &reqwest::header::HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+        .collect()
+}
+
 /// A request's failure with its causes (`tcp connect error: Connection refused`), without the
 /// URL reqwest puts in its message.
 ///

@@ -36,13 +36,7 @@ pub async fn run(
                     Err(e) => promotion.network_failed(crate::http::describe(e)),
                     Ok(response) => {
                         let status = response.status().as_u16();
-                        let headers = response
-                            .headers()
-                            .iter()
-                            .filter_map(|(k, v)| {
-                                Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned()))
-                            })
-                            .collect();
+                        let headers = crate::http::header_pairs(response.headers());
                         match response.bytes().await {
                             Ok(body) => promotion.next(
                                 &S3Reply {

@@ -226,11 +226,7 @@ impl S3Ops {
             .await
             .map_err(|e| ActionFailure::Network(crate::http::describe(e)))?;
         let status = response.status().as_u16();
-        let headers: Vec<(String, String)> = response
-            .headers()
-            .iter()
-            .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
-            .collect();
+        let headers = crate::http::header_pairs(response.headers());
         let body = response
             .bytes()
             .await
