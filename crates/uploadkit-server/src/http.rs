@@ -6,13 +6,13 @@ use std::time::Duration;
 
 /// How long a connection to S3 may take to open.
 pub const S3_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long S3 may stay silent in the middle of an answer. A stalled server becomes an error
-/// instead of a command or request that never ends; a copy of a large object still completes,
-/// since S3 keeps sending while it copies.
+/// How long S3 may stay silent in the middle of an answer: a stalled server becomes an error
+/// instead of a command or request that never ends. Far longer than any of the kit's requests
+/// takes (the largest, a logo's copy, is a few megabytes at most).
 pub const S3_READ_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// How long an idle connection is kept for reuse: less than servers keep theirs (S3 closes
-/// idle connections after about 20 s), so a request is not sent on one the server has dropped.
+/// How long an idle connection is kept for reuse: short, so a request is not sent on one the
+/// server has stopped serving (Ceph's gateway left such a request unanswered).
 pub const S3_IDLE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The client for S3 operations (provisioning, the doctor's checks, promotion, revalidation).
