@@ -429,3 +429,46 @@ fn readyz_says_why_it_cannot_sign_while_healthz_answers() {
         "UPLOADKIT_LOG=off writes no request lines"
     );
 }
+
+#[test]
+fn an_output_nobody_reads_neither_stops_serve_nor_makes_it_panic() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_uploadkit"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env_clear()
+        .env("HOME", std::env::temp_dir())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ACCESS_KEY_ID", "AKID")
+        .env("AWS_SECRET_ACCESS_KEY", "secret")
+        .env("UPLOADKIT_GRANT_KEY", GRANT_KEY)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // As `uploadkit serve | head -1`: the first line is read, then the pipe is closed.
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let api = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap()
+        .trim_end_matches("/v1/uploads")
+        .to_owned();
+    // Each request's log line now goes nowhere; the requests are still answered.
+    let http = reqwest::blocking::Client::new();
+    for _ in 0..3 {
+        let status = http.get(format!("{api}/healthz")).send().unwrap().status();
+        assert_eq!(status.as_u16(), 200);
+    }
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+}

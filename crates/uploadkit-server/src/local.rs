@@ -23,6 +23,7 @@ use crate::api::{ApiState, api};
 use crate::cdn::{CdnState, logo};
 use crate::credentials::{CredentialCache, FetchConfig};
 use crate::listener::{Limits, serve_router, shutdown_signal};
+use crate::observe::announce;
 use crate::store::serve_store;
 use uploadkit_core::credentials::refresh::RefreshPolicy;
 
@@ -189,16 +190,25 @@ pub async fn run(
         .route("/{*key}", axum::routing::any(logo))
         .with_state(cdn_state);
 
-    println!("uploadkit local stack");
-    println!("  upload page  http://127.0.0.1:{app_port}/");
-    println!("  presign API  http://127.0.0.1:{app_port}/v1/uploads");
-    println!(
+    announce(format_args!("uploadkit local stack"));
+    announce(format_args!("  upload page  http://127.0.0.1:{app_port}/"));
+    announce(format_args!(
+        "  presign API  http://127.0.0.1:{app_port}/v1/uploads"
+    ));
+    announce(format_args!(
         "  S3 store     {store_url}  (access key {LOCAL_ACCESS_KEY_ID}, secret {LOCAL_SECRET_ACCESS_KEY})"
-    );
-    println!("  logo CDN     http://127.0.0.1:{cdn_port}/{{key}}");
-    println!("  data         {}", options.data_dir.display());
-    println!("  dev grant    {grant}");
-    println!("  (service {LOCAL_SERVICE_ID}, every upload kind and downloads, valid 12 hours)");
+    ));
+    announce(format_args!(
+        "  logo CDN     http://127.0.0.1:{cdn_port}/{{key}}"
+    ));
+    announce(format_args!(
+        "  data         {}",
+        options.data_dir.display()
+    ));
+    announce(format_args!("  dev grant    {grant}"));
+    announce(format_args!(
+        "  (service {LOCAL_SERVICE_ID}, every upload kind and downloads, valid 12 hours)"
+    ));
 
     let mut app_task = tokio::spawn(serve_router(app, app_router, Limits::API, until_stopped()));
     let mut cdn_task = tokio::spawn(serve_router(cdn, cdn_router, Limits::CDN, until_stopped()));
@@ -216,7 +226,7 @@ pub async fn run(
     store.map_err(failed)??;
     app.map_err(failed)?;
     cdn.map_err(failed)?;
-    println!("uploadkit local stack stopped");
+    announce(format_args!("uploadkit local stack stopped"));
     Ok(())
 }
 

@@ -2,7 +2,7 @@
 //! id, method, route, status, latency — never a header, a query string or a body, so neither a
 //! grant nor a signature), Prometheus metrics at `/metrics` (requests by route and status, a
 //! latency histogram per route, the credentials' age and failed refreshes), `/healthz` (the
-//! process answers) and `/readyz` (it can sign).
+//! process answers) and `/readyz` (it can sign), and the start and stop lines (`announce`).
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -267,4 +267,12 @@ pub async fn readyz(State(observe): State<Arc<Observe>>) -> Response {
         Ok(_) => text(StatusCode::OK, "ready\n".into()),
         Err(e) => text(StatusCode::SERVICE_UNAVAILABLE, format!("not ready: {e}\n")),
     }
+}
+
+/// Prints a start or stop line on standard output. An output nobody reads any more (a log
+/// collector gone, `uploadkit serve | head -1`) is no reason to stop serving or to panic on the
+/// way out, so a failed write is dropped.
+pub(crate) fn announce(line: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout().lock(), "{line}");
 }

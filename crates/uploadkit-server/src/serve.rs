@@ -19,7 +19,7 @@ use crate::api::{ApiState, api};
 use crate::cdn::{CdnState, logo};
 use crate::credentials::{CredentialCache, FetchConfig};
 use crate::listener::{Limits, serve_router, shutdown_signal};
-use crate::observe::{Observe, healthz, metrics, readyz, track};
+use crate::observe::{Observe, announce, healthz, metrics, readyz, track};
 use uploadkit_core::credentials::refresh::RefreshPolicy;
 
 /// The API's configuration from environment variables (see [`ApiConfig::from_env`]).
@@ -85,7 +85,9 @@ pub async fn serve(
     let addr = listener
         .local_addr()
         .map_err(|e| ServerError::Io(e.to_string()))?;
-    println!("uploadkit presign API on http://{addr}/v1/uploads");
+    announce(format_args!(
+        "uploadkit presign API on http://{addr}/v1/uploads"
+    ));
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let until_stopped = move || {
         let mut stopped = stopped.clone();
@@ -98,7 +100,9 @@ pub async fn serve(
             let cdn_addr = cdn
                 .local_addr()
                 .map_err(|e| ServerError::Io(e.to_string()))?;
-            println!("uploadkit logo route on http://{cdn_addr}/{{key}}");
+            announce(format_args!(
+                "uploadkit logo route on http://{cdn_addr}/{{key}}"
+            ));
             let cdn_router = Router::new()
                 .route("/{*key}", any(logo))
                 .with_state(cdn_state)
@@ -124,6 +128,6 @@ pub async fn serve(
     if let Some(task) = cdn_task {
         task.await.map_err(failed)?;
     }
-    println!("uploadkit presign API stopped");
+    announce(format_args!("uploadkit presign API stopped"));
     Ok(())
 }
