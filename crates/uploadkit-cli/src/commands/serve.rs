@@ -9,7 +9,7 @@ use crate::error::CliError;
 #[derive(Args)]
 pub(crate) struct ServeArgs {
     /// The address to listen on.
-    #[arg(long, default_value = "127.0.0.1:8080")]
+    #[arg(long, env = "UPLOADKIT_LISTEN", default_value = "127.0.0.1:8080")]
     pub(crate) listen: String,
     /// The profile to use (skips the environment's keys, as botocore does).
     #[arg(long)]
