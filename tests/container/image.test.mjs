@@ -30,6 +30,12 @@ const store = mkdtempSync(join(tmpdir(), "uploadkit-podman-"));
 const podmanArgs = ["--root", join(store, "root"), "--runroot", join(store, "run"),
   "--storage-driver", "vfs", "--runtime", "runc"];
 
+// Limits stated for every container, no higher than any process here holds. Left unset, podman
+// asks runc for 1,048,576 open files and as many processes; without CAP_SYS_RESOURCE (dropped on
+// this VM) runc may lower a limit but never raise one, and the container never starts ("error
+// setting rlimit type 7: operation not permitted").
+const limits = ["--ulimit", "nofile=1024:4096", "--ulimit", "nproc=4096:4096"];
+
 async function podman(...args) {
   const { stdout } = await run("podman", [...podmanArgs, ...args], { maxBuffer: 64 << 20 });
   return stdout.trim();
@@ -72,7 +78,7 @@ async function start(env, extra = []) {
   const name = `uploadkit-test-${randomBytes(4).toString("hex")}`;
   // Never the instance metadata address: nothing answers there, and tests stay on loopback.
   const envArgs = Object.entries({ AWS_EC2_METADATA_DISABLED: "true", ...env }).flatMap(([k, v]) => ["-e", `${k}=${v}`]);
-  await podman("run", "-d", "--name", name, "-p", `127.0.0.1:${port}:8080`, ...envArgs, ...extra, IMAGE);
+  await podman("run", "-d", "--name", name, ...limits, "-p", `127.0.0.1:${port}:8080`, ...envArgs, ...extra, IMAGE);
   containers.push(name);
   return { name, url: `http://127.0.0.1:${port}` };
 }
@@ -199,7 +205,10 @@ async function runToExit(env) {
   const name = `uploadkit-test-${randomBytes(4).toString("hex")}`;
   containers.push(name);
   const envArgs = Object.entries({ AWS_EC2_METADATA_DISABLED: "true", ...env }).flatMap(([k, v]) => ["-e", `${k}=${v}`]);
-  await podman("run", "--name", name, ...envArgs, IMAGE).catch(() => {});
+  // podman exits with the container's code; 125 and up are its own (the container never ran).
+  await podman("run", "--name", name, ...limits, ...envArgs, IMAGE).catch((e) => {
+    if (typeof e.code !== "number" || e.code >= 125) throw e;
+  });
   return { code: await podman("inspect", "--format", "{{.State.ExitCode}}", name), written: await logs(name) };
 }
 
